@@ -1,0 +1,1 @@
+//! TensorFlow V2 checkpoint (tensor bundle) and safetensors reading and writing.
