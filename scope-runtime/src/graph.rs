@@ -1,0 +1,225 @@
+//! The graph: every variable in creation order, the unique-name namespace
+//! shared by name scopes, ops and variables, the `get_variable` store and
+//! the `global`/`trainable` collections. A graph is `Send + Sync`; scope
+//! stacks are per thread (see `scope`).
+
+use std::cell::RefCell;
+use std::marker::PhantomData;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use parking_lot::RwLock;
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::names::UsedNames;
+use crate::variable::Variable;
+
+/// A graph of variables. Cheap to clone: clones share the same graph.
+#[derive(Clone)]
+pub struct Graph {
+    pub(crate) inner: Arc<GraphInner>,
+}
+
+pub(crate) struct GraphInner {
+    pub(crate) id: u64,
+    pub(crate) state: RwLock<GraphState>,
+}
+
+#[derive(Default)]
+pub(crate) struct GraphState {
+    pub(crate) used: UsedNames,
+    /// Names of every op in the graph (variables are ops too).
+    pub(crate) ops: FxHashSet<String>,
+    /// The `get_variable` store: full variable name (case-sensitive) to variable.
+    pub(crate) store: FxHashMap<String, Variable>,
+    /// Every variable by op name (`a/w`).
+    pub(crate) by_op_name: FxHashMap<String, Variable>,
+    /// The `global` collection: every variable, in creation order.
+    pub(crate) variables: Vec<Variable>,
+    /// The `trainable` collection, in creation order.
+    pub(crate) trainable: Vec<Variable>,
+    pub(crate) seed: Option<u64>,
+}
+
+static NEXT_GRAPH_ID: AtomicU64 = AtomicU64::new(1);
+static PROCESS_DEFAULT: OnceLock<Graph> = OnceLock::new();
+
+thread_local! {
+    /// Graphs made the thread's default with `Graph::as_default`, innermost last.
+    static DEFAULT_STACK: RefCell<Vec<Graph>> = const { RefCell::new(Vec::new()) };
+}
+
+impl Default for Graph {
+    fn default() -> Self {
+        Graph::new()
+    }
+}
+
+impl std::fmt::Debug for Graph {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Graph")
+            .field("id", &self.inner.id)
+            .field("variables", &self.len())
+            .finish()
+    }
+}
+
+impl PartialEq for Graph {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+}
+impl Eq for Graph {}
+
+impl Graph {
+    /// A new, empty graph with no seed (random initializers differ per run).
+    pub fn new() -> Graph {
+        Graph {
+            inner: Arc::new(GraphInner {
+                id: NEXT_GRAPH_ID.fetch_add(1, Ordering::Relaxed),
+                state: RwLock::new(GraphState::default()),
+            }),
+        }
+    }
+
+    /// A new graph whose random initializers are reproducible: the same seed
+    /// gives the same values on every run and platform (see `init`).
+    pub fn with_seed(seed: u64) -> Graph {
+        let g = Graph::new();
+        g.set_seed(Some(seed));
+        g
+    }
+
+    /// Sets or clears the graph-level seed (`tf.compat.v1.set_random_seed`).
+    pub fn set_seed(&self, seed: Option<u64>) {
+        self.inner.state.write().seed = seed;
+    }
+
+    pub fn seed(&self) -> Option<u64> {
+        self.inner.state.read().seed
+    }
+
+    /// The current thread's default graph: the innermost `as_default` guard's
+    /// graph, else the process-wide default graph.
+    pub fn current() -> Graph {
+        with_default_graph(Graph::clone)
+    }
+
+    /// Makes this graph the current thread's default until the guard drops.
+    pub fn as_default(&self) -> DefaultGraphGuard {
+        DEFAULT_STACK.with(|s| s.borrow_mut().push(self.clone()));
+        DefaultGraphGuard {
+            graph_id: self.inner.id,
+            _not_send: PhantomData,
+        }
+    }
+
+    /// A number that identifies this graph within the process.
+    pub fn id(&self) -> u64 {
+        self.inner.id
+    }
+
+    /// Number of variables in the graph.
+    pub fn len(&self) -> usize {
+        self.inner.state.read().variables.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Every variable, in creation order (`tf.compat.v1.global_variables()`).
+    pub fn variables(&self) -> Vec<Variable> {
+        self.inner.state.read().variables.clone()
+    }
+
+    /// `tf.compat.v1.global_variables(prefix)`: variables whose name starts
+    /// with `prefix`, in creation order.
+    pub fn global_variables(&self, prefix: &str) -> Vec<Variable> {
+        filter_prefix(&self.inner.state.read().variables, prefix)
+    }
+
+    /// `tf.compat.v1.trainable_variables(prefix)`.
+    pub fn trainable_variables(&self, prefix: &str) -> Vec<Variable> {
+        filter_prefix(&self.inner.state.read().trainable, prefix)
+    }
+
+    /// The variable `get_variable` stored under the full name `name`
+    /// (`"layer/w"`), if any. Variables made with `Variable::new` are not in
+    /// the store.
+    pub fn stored_variable(&self, name: &str) -> Option<Variable> {
+        self.inner.state.read().store.get(name).cloned()
+    }
+
+    /// Any variable by op name (`"layer/w"`, no `:0`).
+    pub fn variable_by_op_name(&self, op_name: &str) -> Option<Variable> {
+        self.inner.state.read().by_op_name.get(op_name).cloned()
+    }
+
+    /// Whether an op (or variable) of this name exists.
+    pub fn has_op(&self, name: &str) -> bool {
+        self.inner.state.read().ops.contains(name)
+    }
+
+    pub(crate) fn trainable_len(&self) -> usize {
+        self.inner.state.read().trainable.len()
+    }
+}
+
+fn filter_prefix(vars: &[Variable], prefix: &str) -> Vec<Variable> {
+    vars.iter()
+        .filter(|v| v.name().starts_with(prefix))
+        .cloned()
+        .collect()
+}
+
+/// Runs `f` with the current thread's default graph, without cloning it.
+pub(crate) fn with_default_graph<R>(f: impl FnOnce(&Graph) -> R) -> R {
+    DEFAULT_STACK.with(|s| {
+        let stack = s.borrow();
+        match stack.last() {
+            Some(g) => f(g),
+            None => f(PROCESS_DEFAULT.get_or_init(Graph::new)),
+        }
+    })
+}
+
+/// `tf.compat.v1.get_default_graph()`.
+pub fn get_default_graph() -> Graph {
+    Graph::current()
+}
+
+/// Keeps a graph the current thread's default; restores the previous
+/// default when dropped. Not `Send`: defaults are per thread.
+#[must_use = "the graph is the default only while the guard lives"]
+pub struct DefaultGraphGuard {
+    graph_id: u64,
+    _not_send: PhantomData<*const ()>,
+}
+
+impl Drop for DefaultGraphGuard {
+    fn drop(&mut self) {
+        let out_of_order = DEFAULT_STACK.with(|s| {
+            let mut stack = s.borrow_mut();
+            match stack.iter().rposition(|g| g.inner.id == self.graph_id) {
+                Some(pos) if pos + 1 == stack.len() => {
+                    stack.pop();
+                    None
+                }
+                Some(pos) => {
+                    let inner = stack.len() - pos - 1;
+                    stack.truncate(pos);
+                    Some(inner)
+                }
+                None => None,
+            }
+        });
+        if let Some(still_open) = out_of_order {
+            crate::scope::record_guard_error(crate::error::ScopeError::GuardOrder {
+                dropped: format!("Graph::as_default (graph {})", self.graph_id),
+                still_open,
+                innermost: String::new(),
+            });
+        }
+    }
+}

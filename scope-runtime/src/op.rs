@@ -1,0 +1,28 @@
+//! Op names: unique names for the ops (activations) a model creates, drawn
+//! from the same namespace as scopes and variables, so a Rust model can name
+//! its tensors exactly as TensorFlow would.
+
+use crate::error::{NameKind, Result, ScopeError};
+use crate::names::validate;
+use crate::scope::with_current;
+
+/// Registers an op named `name` (TF's `"Const"` for `None`) in the current
+/// name scope and returns its unique full name (`"dense/MatMul_1"`). A name
+/// ending in `/` is taken as an absolute name, not made unique; it fails with
+/// `DuplicateName` if taken.
+pub fn op_name<'a>(name: impl Into<Option<&'a str>>) -> Result<String> {
+    let name = name.into().unwrap_or("Const");
+    with_current(|graph, st| {
+        let mut state = graph.inner.state.write();
+        let op = match name.strip_suffix('/') {
+            Some(absolute) => absolute.to_string(),
+            None => state.used.unique_name(&st.name_stack, name),
+        };
+        // Checked after naming, as TF does: a uniquified name stays used.
+        validate(&op, true, NameKind::Op)?;
+        if !state.ops.insert(op.clone()) {
+            return Err(ScopeError::DuplicateName { name: op });
+        }
+        Ok(op)
+    })
+}

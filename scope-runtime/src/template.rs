@@ -1,0 +1,194 @@
+//! Templates: TF's `make_template`. The first call creates the wrapped
+//! code's variables in a uniquified scope; later calls re-enter that scope
+//! with reuse, and a later call that creates a trainable variable fails.
+
+use std::fmt;
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+
+use crate::error::{Result, ScopeError};
+use crate::graph::Graph;
+use crate::scope::{
+    create_scope_now, default_variable_scope, record_guard_error, variable_scope, Reuse,
+    VariableScope, VariableScopeGuard,
+};
+
+/// A template: shares the variables its first call created. Clones are the
+/// same template.
+#[derive(Clone)]
+pub struct Template(Arc<Mutex<TemplateState>>);
+
+struct TemplateState {
+    name: String,
+    unique_name: Option<String>,
+    scope: Option<VariableScope>,
+    variables_created: bool,
+}
+
+/// Options of `make_template`; `build()` makes the template.
+#[derive(Clone, Copy, Debug)]
+pub struct TemplateBuilder<'a> {
+    name: Option<&'a str>,
+    create_scope_now: bool,
+    unique_name: Option<&'a str>,
+}
+
+/// `tf.compat.v1.make_template(name, f)`.
+pub fn make_template<'a>(name: impl Into<Option<&'a str>>) -> TemplateBuilder<'a> {
+    TemplateBuilder {
+        name: name.into(),
+        create_scope_now: false,
+        unique_name: None,
+    }
+}
+
+impl<'a> TemplateBuilder<'a> {
+    /// Make the variable scope now instead of at the first call.
+    pub fn create_scope_now(mut self, now: bool) -> Self {
+        self.create_scope_now = now;
+        self
+    }
+
+    /// Use this scope name as given instead of uniquifying `name`.
+    pub fn unique_name(mut self, unique_name: &'a str) -> Self {
+        self.unique_name = Some(unique_name);
+        self
+    }
+
+    pub fn build(self) -> Result<Template> {
+        let Some(name) = self.name else {
+            return Err(ScopeError::InvalidArgument(
+                "make_template needs a name".to_string(),
+            ));
+        };
+        let scope = if self.create_scope_now {
+            Some(create_scope_now(name, self.unique_name)?)
+        } else {
+            None
+        };
+        Ok(Template(Arc::new(Mutex::new(TemplateState {
+            name: name.to_string(),
+            unique_name: self.unique_name.map(str::to_string),
+            scope,
+            variables_created: false,
+        }))))
+    }
+}
+
+impl Template {
+    /// The template's variable scope, once it has one.
+    pub fn variable_scope(&self) -> Option<VariableScope> {
+        self.0.lock().scope.clone()
+    }
+
+    /// The name given to `make_template`.
+    pub fn name(&self) -> String {
+        self.0.lock().name.clone()
+    }
+
+    /// Starts a call: enters the template's scope (creating it on the first
+    /// call). Run the body, then `finish()` the call.
+    pub fn enter(&self) -> Result<TemplateCall> {
+        let mut state = self.0.lock();
+        let first = !state.variables_created;
+        let graph = Graph::current();
+        let trainable_before = graph.trainable_len();
+        let guard = match &state.scope {
+            Some(scope) => variable_scope(scope)
+                .reuse(if first { Reuse::False } else { Reuse::True })
+                .enter()?,
+            None => {
+                let guard = match &state.unique_name {
+                    Some(unique) => variable_scope(unique.as_str()).enter()?,
+                    None => default_variable_scope(&state.name).enter()?,
+                };
+                state.scope = Some(guard.scope().clone());
+                guard
+            }
+        };
+        Ok(TemplateCall {
+            template: self.clone(),
+            guard: Some(guard),
+            first,
+            trainable_before,
+            graph,
+        })
+    }
+
+    /// Calls `f` as the template's body: `enter`, `f`, `finish`.
+    pub fn call<R>(&self, f: impl FnOnce() -> R) -> Result<R> {
+        let call = self.enter()?;
+        let out = f();
+        call.finish()?;
+        Ok(out)
+    }
+}
+
+impl fmt::Debug for Template {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = self.0.lock();
+        f.debug_struct("Template")
+            .field("name", &state.name)
+            .field("scope", &state.scope.as_ref().map(VariableScope::name))
+            .finish()
+    }
+}
+
+/// A template call in progress: the template's scope is entered.
+#[must_use = "finish() the call to check that it created no new variables"]
+pub struct TemplateCall {
+    template: Template,
+    guard: Option<VariableScopeGuard>,
+    first: bool,
+    trainable_before: usize,
+    graph: Graph,
+}
+
+impl TemplateCall {
+    /// The scope the call runs in.
+    pub fn scope(&self) -> &VariableScope {
+        self.guard
+            .as_ref()
+            .map(VariableScopeGuard::scope)
+            .expect("a TemplateCall holds its guard until finished")
+    }
+
+    /// Ends the call: closes the scope and, on a call after the first,
+    /// reports `TemplateVariableCreated` if trainable variables were created.
+    pub fn finish(mut self) -> Result<()> {
+        self.close()
+    }
+
+    fn close(&mut self) -> Result<()> {
+        let Some(guard) = self.guard.take() else {
+            return Ok(());
+        };
+        let scope_name = guard.scope().name().to_string();
+        let after = self.graph.trainable_len();
+        guard.exit()?;
+        if self.first {
+            self.template.0.lock().variables_created = true;
+            return Ok(());
+        }
+        if after > self.trainable_before {
+            let created = self.graph.trainable_variables("")[self.trainable_before..after]
+                .iter()
+                .map(|v| v.name().to_string())
+                .collect();
+            return Err(ScopeError::TemplateVariableCreated {
+                template: scope_name,
+                created,
+            });
+        }
+        Ok(())
+    }
+}
+
+impl Drop for TemplateCall {
+    fn drop(&mut self) {
+        if let Err(e) = self.close() {
+            record_guard_error(e);
+        }
+    }
+}
