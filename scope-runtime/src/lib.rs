@@ -42,6 +42,12 @@ mod template;
 mod tensor;
 mod variable;
 
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
+
+pub use scope_macros::*;
+
 pub use error::{DefinedAt, NameKind, Result, ScopeError};
 pub use graph::{get_default_graph, DefaultGraphGuard, Graph};
 pub use init::Initializer;
