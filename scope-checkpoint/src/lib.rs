@@ -1,1 +1,129 @@
-//! TensorFlow V2 checkpoint (tensor bundle) and safetensors reading and writing.
+//! Read and write TensorFlow V2 checkpoints ("tensor bundles") and
+//! safetensors files, natively and strictly.
+//!
+//! # Reading
+//!
+//! ```no_run
+//! use scope_checkpoint::{CheckpointReader, TensorData};
+//! # fn main() -> scope_checkpoint::Result<()> {
+//! // A prefix, an .index file, or a directory with a `checkpoint` state file.
+//! let ckpt = CheckpointReader::open("gpt2/model.ckpt")?;
+//! for e in ckpt.entries() {
+//!     println!("{} {} {:?}", e.name, e.dtype, e.shape);   // no data read
+//! }
+//! let wte: ndarray::ArrayD<f32> = ckpt.read_as("model/wte")?; // owned, crc32c checked
+//! let wpe = ckpt.view::<f32>("model/wpe")?;                   // zero-copy over the mmap, crc32c checked
+//! match ckpt.read("model/h0/ln_1/g")? {
+//!     TensorData::Float32(a) => println!("{}", a.sum()),
+//!     other => println!("{}", other.dtype()),
+//! }
+//! # let _ = (wte, wpe); Ok(()) }
+//! ```
+//!
+//! [`open`] picks [`CheckpointReader`] or [`SafetensorsReader`] by extension
+//! or content and returns a `Box<dyn` [`TensorSource`]`>`, the one reading
+//! interface both implement (`entries`, `info`, `read`, `raw_bytes`, and on
+//! `dyn TensorSource` also `read_as` and `view`).
+//!
+//! # Writing
+//!
+//! ```no_run
+//! use ndarray::ArrayD;
+//! # fn main() -> scope_checkpoint::Result<()> {
+//! let w = ArrayD::<f32>::zeros(ndarray::IxDyn(&[2, 3]));
+//! let step = ndarray::arr0(7i64).into_dyn();
+//! // Borrowed, never copied; byte-identical to TF's Saver; updates dir/checkpoint.
+//! scope_checkpoint::save_checkpoint("dir/model.ckpt", [("dense/kernel", (&w).into()), ("global_step", (&step).into())])?;
+//! scope_checkpoint::save_safetensors("dir/model.safetensors", [("dense/kernel", &w)], [("source", "scope")])?;
+//! # Ok(()) }
+//! ```
+//!
+//! Every save is atomic (temporary file beside the target, fsync, rename).
+//!
+//! # Errors
+//!
+//! Every failure is a [`CheckpointError`] naming the file and, where there
+//! is one, the tensor. Damaged files never panic and never make the reader
+//! allocate more than the file size justifies.
+//!
+//! # For restoring into a graph
+//!
+//! The intended pattern: open with [`open`] (either format), compare
+//! [`TensorSource::entries`] against the model's variables (names, dtypes,
+//! shapes) to build a full report before touching anything, then
+//! [`TensorSource::read`] each tensor and take its array with
+//! [`TensorData::into_array`]. [`CheckpointError::TensorNotFound`] carries
+//! close-name suggestions computed by the same rule a report can reuse.
+
+mod atomic;
+mod bundle;
+mod dtype;
+mod error;
+mod mapped;
+mod proto;
+mod safetensors;
+mod source;
+mod state;
+mod table;
+mod tensor;
+mod writer;
+
+pub use bundle::{data_path, index_path, CheckpointReader};
+pub use dtype::{DataType, ParseDataTypeError, ALL_DTYPES};
+pub use error::{CheckpointError, Result};
+pub use safetensors::{save_safetensors, save_safetensors_with, SafetensorsReader};
+pub use source::{detect_format, open, Format, TensorSource};
+pub use state::{
+    latest_checkpoint, read_checkpoint_state, update_checkpoint_state, CheckpointState,
+    STATE_FILE_NAME,
+};
+pub use tensor::{Element, TensorData, TensorInfo, TensorView};
+pub use writer::{save_checkpoint, save_checkpoint_with, CheckpointWriter, SaveOptions};
+
+/// Re-exports of the element types used in [`TensorData`].
+pub use half::{bf16, f16};
+pub use num_complex::Complex;
+
+/// Entry points for `cargo fuzz` (see `fuzz/`). Not a stable API.
+#[doc(hidden)]
+pub mod fuzzing {
+    use std::path::Path;
+
+    /// Parses a whole `.index` file and every entry in it.
+    pub fn parse_index(bytes: &[u8]) -> Result<usize, crate::CheckpointError> {
+        crate::bundle::parse_index(Path::new("fuzz.index"), bytes).map(|p| p.num_tensors())
+    }
+
+    /// Decodes one `BundleEntryProto`, the header proto, and (using the
+    /// same bytes) a string tensor's data.
+    pub fn parse_entry(bytes: &[u8]) {
+        let _ = crate::proto::decode_entry(bytes);
+        let _ = crate::proto::decode_header(bytes);
+        let n = bytes.first().map_or(0, |&b| usize::from(b));
+        let _ = crate::bundle::decode_strings(n, bytes.get(1..).unwrap_or(&[]));
+    }
+
+    /// Parses a safetensors header.
+    pub fn parse_safetensors(bytes: &[u8]) {
+        let _ = crate::safetensors::parse_header(Path::new("fuzz.safetensors"), bytes);
+    }
+
+    /// Encodes an entry, for round-trip checks.
+    pub fn encode_entry(
+        dtype: u32,
+        dims: &[u64],
+        shard_id: u32,
+        offset: u64,
+        size: u64,
+        crc: u32,
+    ) -> Vec<u8> {
+        crate::proto::encode_entry(dtype, dims, shard_id, offset, size, crc)
+    }
+
+    /// Decodes an entry into (dtype, dims, shard_id, offset, size, crc).
+    #[allow(clippy::type_complexity)]
+    pub fn decode_entry(bytes: &[u8]) -> Result<(i64, Vec<i64>, i64, i64, i64, u32), String> {
+        crate::proto::decode_entry(bytes)
+            .map(|e| (e.dtype, e.dims, e.shard_id, e.offset, e.size, e.crc32c))
+    }
+}

@@ -1,0 +1,378 @@
+//! Owned ([`TensorData`]) and borrowed ([`TensorView`]) tensors, and the
+//! [`Element`] trait tying Rust element types to [`DataType`]s.
+
+use std::borrow::Cow;
+
+use half::{bf16, f16};
+use ndarray::{ArrayD, ArrayViewD, IxDyn};
+use num_complex::Complex;
+
+use crate::DataType;
+
+#[cfg(not(target_endian = "little"))]
+compile_error!("scope-checkpoint supports little-endian targets only (TF bundles and safetensors are little-endian)");
+
+/// Name, dtype and shape of one stored tensor, known without reading its data.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct TensorInfo {
+    /// The full name (TF op name, no `:0`), e.g. `model/h0/attn/c_attn/w`.
+    pub name: String,
+    pub dtype: DataType,
+    /// Row-major dimensions; `[]` for a scalar.
+    pub shape: Vec<usize>,
+    /// Stored size in bytes (for strings: lengths, checksum and bytes).
+    pub size_bytes: u64,
+}
+
+impl TensorInfo {
+    /// Number of elements (product of the shape; 1 for a scalar).
+    pub fn num_elements(&self) -> usize {
+        self.shape.iter().product()
+    }
+}
+
+mod private {
+    pub trait Sealed {}
+}
+
+/// A fixed-size element type that can be stored in a checkpoint:
+/// `f32`, `f64`, [`half::f16`], [`half::bf16`], `i8`…`i64`, `u8`…`u64`,
+/// `bool`, `Complex<f32>` and `Complex<f64>`. Strings are handled
+/// separately as `Vec<u8>` (see [`TensorData::String`]).
+///
+/// Sealed: every implementor is plain old data whose in-memory layout on a
+/// little-endian machine is exactly its stored byte layout.
+pub trait Element: Copy + Send + Sync + 'static + private::Sealed {
+    /// The matching TF dtype.
+    const DTYPE: DataType;
+    #[doc(hidden)]
+    fn wrap(a: ArrayD<Self>) -> TensorData;
+    #[doc(hidden)]
+    fn unwrap(d: TensorData) -> Result<ArrayD<Self>, TensorData>;
+    #[doc(hidden)]
+    fn peek(d: &TensorData) -> Option<&ArrayD<Self>>;
+    #[doc(hidden)]
+    fn wrap_view(a: ArrayViewD<'_, Self>) -> TensorView<'_>;
+    #[doc(hidden)]
+    fn peek_view<'a>(v: &TensorView<'a>) -> Option<ArrayViewD<'a, Self>>;
+    /// Whether these bytes are valid values of `Self` (only `bool` restricts them to 0/1).
+    #[doc(hidden)]
+    fn valid_bytes(_bytes: &[u8]) -> bool {
+        true
+    }
+}
+
+macro_rules! elements {
+    ($($t:ty => $variant:ident),* $(,)?) => {
+        /// An owned tensor of any supported dtype, as an [`ndarray::ArrayD`].
+        ///
+        /// Build one with `TensorData::from(array)`; take the array back with
+        /// [`TensorData::into_array`] or a `match`.
+        #[derive(Clone, Debug, PartialEq)]
+        #[non_exhaustive]
+        pub enum TensorData {
+            $($variant(ArrayD<$t>),)*
+            /// `DT_STRING`: each element is an arbitrary byte string.
+            String(ArrayD<Vec<u8>>),
+        }
+
+        /// A borrowed tensor of any supported dtype: what the writers take, so
+        /// saving never needs to copy the caller's arrays.
+        #[derive(Clone, Debug)]
+        #[non_exhaustive]
+        pub enum TensorView<'a> {
+            $($variant(ArrayViewD<'a, $t>),)*
+            String(ArrayViewD<'a, Vec<u8>>),
+        }
+
+        $(
+            impl private::Sealed for $t {}
+            impl Element for $t {
+                const DTYPE: DataType = DataType::$variant;
+                fn wrap(a: ArrayD<Self>) -> TensorData { TensorData::$variant(a) }
+                fn unwrap(d: TensorData) -> Result<ArrayD<Self>, TensorData> {
+                    match d { TensorData::$variant(a) => Ok(a), other => Err(other) }
+                }
+                fn peek(d: &TensorData) -> Option<&ArrayD<Self>> {
+                    match d { TensorData::$variant(a) => Some(a), _ => None }
+                }
+                fn wrap_view(a: ArrayViewD<'_, Self>) -> TensorView<'_> { TensorView::$variant(a) }
+                fn peek_view<'a>(v: &TensorView<'a>) -> Option<ArrayViewD<'a, Self>> {
+                    match v { TensorView::$variant(a) => Some(a.clone()), _ => None }
+                }
+                elements!(@valid $t);
+            }
+        )*
+
+        impl TensorData {
+            /// The element type.
+            pub fn dtype(&self) -> DataType {
+                match self {
+                    $(TensorData::$variant(_) => DataType::$variant,)*
+                    TensorData::String(_) => DataType::String,
+                }
+            }
+
+            /// The dimensions (`[]` for a scalar).
+            pub fn shape(&self) -> &[usize] {
+                match self {
+                    $(TensorData::$variant(a) => a.shape(),)*
+                    TensorData::String(a) => a.shape(),
+                }
+            }
+
+            /// A borrowed view, e.g. to pass to a writer.
+            pub fn view(&self) -> TensorView<'_> {
+                match self {
+                    $(TensorData::$variant(a) => TensorView::$variant(a.view()),)*
+                    TensorData::String(a) => TensorView::String(a.view()),
+                }
+            }
+        }
+
+        impl<'a> TensorView<'a> {
+            /// The element type.
+            pub fn dtype(&self) -> DataType {
+                match self {
+                    $(TensorView::$variant(_) => DataType::$variant,)*
+                    TensorView::String(_) => DataType::String,
+                }
+            }
+
+            /// The dimensions (`[]` for a scalar).
+            pub fn shape(&self) -> &[usize] {
+                match self {
+                    $(TensorView::$variant(a) => a.shape(),)*
+                    TensorView::String(a) => a.shape(),
+                }
+            }
+
+            /// Copies into an owned [`TensorData`].
+            pub fn to_owned(&self) -> TensorData {
+                match self {
+                    $(TensorView::$variant(a) => TensorData::$variant(a.to_owned()),)*
+                    TensorView::String(a) => TensorData::String(a.to_owned()),
+                }
+            }
+
+            /// Little-endian row-major element bytes: borrowed when the view is
+            /// contiguous in standard layout, else gathered. `None` for strings.
+            pub(crate) fn le_bytes(&self) -> Option<Cow<'a, [u8]>> {
+                match self {
+                    $(TensorView::$variant(a) => Some(view_bytes(a.clone())),)*
+                    TensorView::String(_) => None,
+                }
+            }
+        }
+    };
+    (@valid bool) => {
+        fn valid_bytes(bytes: &[u8]) -> bool {
+            bytes.iter().all(|&b| b <= 1)
+        }
+    };
+    (@valid $t:ty) => {};
+}
+
+elements! {
+    f32 => Float32,
+    f64 => Float64,
+    i32 => Int32,
+    u8 => UInt8,
+    i16 => Int16,
+    i8 => Int8,
+    Complex<f32> => Complex64,
+    i64 => Int64,
+    bool => Bool,
+    bf16 => BFloat16,
+    u16 => UInt16,
+    Complex<f64> => Complex128,
+    f16 => Float16,
+    u32 => UInt32,
+    u64 => UInt64,
+}
+
+impl TensorData {
+    /// Number of elements.
+    pub fn len(&self) -> usize {
+        self.shape().iter().product()
+    }
+
+    /// True when the tensor has no elements.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Takes the array out if the dtype is `T`'s, else gives `self` back.
+    pub fn into_array<T: Element>(self) -> Result<ArrayD<T>, TensorData> {
+        T::unwrap(self)
+    }
+
+    /// Borrows the array if the dtype is `T`'s.
+    pub fn as_array<T: Element>(&self) -> Option<&ArrayD<T>> {
+        T::peek(self)
+    }
+
+    /// Borrows a string tensor's array.
+    pub fn as_strings(&self) -> Option<&ArrayD<Vec<u8>>> {
+        match self {
+            TensorData::String(a) => Some(a),
+            _ => None,
+        }
+    }
+}
+
+impl<'a> TensorView<'a> {
+    /// Number of elements.
+    pub fn len(&self) -> usize {
+        self.shape().iter().product()
+    }
+
+    /// True when the tensor has no elements.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The typed view if the dtype is `T`'s.
+    pub fn as_array<T: Element>(&self) -> Option<ArrayViewD<'a, T>> {
+        T::peek_view(self)
+    }
+}
+
+impl<T: Element> From<ArrayD<T>> for TensorData {
+    fn from(a: ArrayD<T>) -> Self {
+        T::wrap(a)
+    }
+}
+
+impl From<ArrayD<Vec<u8>>> for TensorData {
+    fn from(a: ArrayD<Vec<u8>>) -> Self {
+        TensorData::String(a)
+    }
+}
+
+impl From<ArrayD<String>> for TensorData {
+    fn from(a: ArrayD<String>) -> Self {
+        TensorData::String(a.mapv(String::into_bytes))
+    }
+}
+
+impl<'a, T: Element> From<ArrayViewD<'a, T>> for TensorView<'a> {
+    fn from(a: ArrayViewD<'a, T>) -> Self {
+        T::wrap_view(a)
+    }
+}
+
+impl<'a, T: Element> From<&'a ArrayD<T>> for TensorView<'a> {
+    fn from(a: &'a ArrayD<T>) -> Self {
+        T::wrap_view(a.view())
+    }
+}
+
+impl<'a> From<ArrayViewD<'a, Vec<u8>>> for TensorView<'a> {
+    fn from(a: ArrayViewD<'a, Vec<u8>>) -> Self {
+        TensorView::String(a)
+    }
+}
+
+impl<'a> From<&'a ArrayD<Vec<u8>>> for TensorView<'a> {
+    fn from(a: &'a ArrayD<Vec<u8>>) -> Self {
+        TensorView::String(a.view())
+    }
+}
+
+impl<'a> From<&'a TensorData> for TensorView<'a> {
+    fn from(d: &'a TensorData) -> Self {
+        d.view()
+    }
+}
+
+impl<'a, 'b> From<&'b TensorView<'a>> for TensorView<'a> {
+    fn from(v: &'b TensorView<'a>) -> Self {
+        v.clone()
+    }
+}
+
+/// The bytes of a slice of elements (little-endian host: the in-memory layout).
+pub(crate) fn slice_bytes<T: Element>(s: &[T]) -> &[u8] {
+    // SAFETY: every `Element` is plain old data without padding (sealed trait);
+    // any initialized value may be viewed as bytes.
+    unsafe { std::slice::from_raw_parts(s.as_ptr().cast::<u8>(), std::mem::size_of_val(s)) }
+}
+
+fn view_bytes<T: Element>(a: ArrayViewD<'_, T>) -> Cow<'_, [u8]> {
+    match a.to_slice() {
+        Some(s) => Cow::Borrowed(slice_bytes(s)),
+        None => {
+            let v: Vec<T> = a.iter().copied().collect();
+            Cow::Owned(slice_bytes(&v).to_vec())
+        }
+    }
+}
+
+/// Decodes exactly `bytes.len() / size_of::<T>()` elements into a fresh
+/// array of `shape`. The caller has checked that the length matches the
+/// shape; `bool` bytes are validated here.
+pub(crate) fn array_from_bytes<T: Element>(shape: &[usize], bytes: &[u8]) -> Option<ArrayD<T>> {
+    let size = std::mem::size_of::<T>();
+    let n: usize = shape.iter().product();
+    if n.checked_mul(size) != Some(bytes.len()) || !T::valid_bytes(bytes) {
+        return None;
+    }
+    let mut v: Vec<T> = Vec::with_capacity(n);
+    // SAFETY: `v` has room for n elements = bytes.len() bytes; the bytes are
+    // valid values of T (checked above); T is plain old data.
+    unsafe {
+        std::ptr::copy_nonoverlapping(bytes.as_ptr(), v.as_mut_ptr().cast::<u8>(), bytes.len());
+        v.set_len(n);
+    }
+    ArrayD::from_shape_vec(IxDyn(shape), v).ok()
+}
+
+/// Reinterprets `bytes` in place as an array view of `shape`, or `None`
+/// when the bytes are misaligned for `T`, the wrong length, or invalid.
+pub(crate) fn view_from_bytes<'a, T: Element>(
+    shape: &[usize],
+    bytes: &'a [u8],
+) -> Option<ArrayViewD<'a, T>> {
+    let size = std::mem::size_of::<T>();
+    let n: usize = shape.iter().product();
+    if n.checked_mul(size) != Some(bytes.len())
+        || bytes.as_ptr().align_offset(std::mem::align_of::<T>()) != 0
+        || !T::valid_bytes(bytes)
+    {
+        return None;
+    }
+    // SAFETY: aligned, in bounds, valid values (checked above); the slice
+    // borrows `bytes` for 'a.
+    let s: &'a [T] = unsafe { std::slice::from_raw_parts(bytes.as_ptr().cast::<T>(), n) };
+    ArrayViewD::from_shape(IxDyn(shape), s).ok()
+}
+
+/// Builds a fresh array of dtype `dtype` from its stored bytes.
+pub(crate) fn data_from_bytes(
+    dtype: DataType,
+    shape: &[usize],
+    bytes: &[u8],
+) -> Option<TensorData> {
+    fn go<T: Element>(shape: &[usize], bytes: &[u8]) -> Option<TensorData> {
+        array_from_bytes::<T>(shape, bytes).map(T::wrap)
+    }
+    match dtype {
+        DataType::Float32 => go::<f32>(shape, bytes),
+        DataType::Float64 => go::<f64>(shape, bytes),
+        DataType::Int32 => go::<i32>(shape, bytes),
+        DataType::UInt8 => go::<u8>(shape, bytes),
+        DataType::Int16 => go::<i16>(shape, bytes),
+        DataType::Int8 => go::<i8>(shape, bytes),
+        DataType::Complex64 => go::<Complex<f32>>(shape, bytes),
+        DataType::Int64 => go::<i64>(shape, bytes),
+        DataType::Bool => go::<bool>(shape, bytes),
+        DataType::BFloat16 => go::<bf16>(shape, bytes),
+        DataType::UInt16 => go::<u16>(shape, bytes),
+        DataType::Complex128 => go::<Complex<f64>>(shape, bytes),
+        DataType::Float16 => go::<f16>(shape, bytes),
+        DataType::UInt32 => go::<u32>(shape, bytes),
+        DataType::UInt64 => go::<u64>(shape, bytes),
+        DataType::String => None,
+    }
+}
