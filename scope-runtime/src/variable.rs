@@ -499,7 +499,7 @@ fn share(
 
 /// Up to three stored names closest to `full` (edit distance), for `NotFound`.
 fn suggest(state: &GraphState, full: &str) -> Vec<String> {
-    let limit = full.len() / 2 + 2;
+    let limit = (full.chars().count() / 4).max(2);
     let mut scored: Vec<(usize, &String)> = state
         .store
         .keys()

@@ -1,0 +1,230 @@
+//! Runtime behaviour beyond the conformance corpus: threads, panics, guard
+//! misuse, error messages, seeds, values.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Barrier};
+
+use scope_runtime::{
+    get_name_scope, get_variable, get_variable_scope, name_scope, take_guard_error,
+    variable_scope, DType, Graph, Initializer, Reuse, ScopeError, Tensor, Variable,
+};
+
+#[test]
+fn auto_reuse_race_creates_each_name_once() {
+    let graph = Graph::new();
+    let barrier = Arc::new(Barrier::new(8));
+    let handles: Vec<_> = (0..8)
+        .map(|_| {
+            let graph = graph.clone();
+            let barrier = barrier.clone();
+            std::thread::spawn(move || {
+                let _g = graph.as_default();
+                let _vs = variable_scope("shared").reuse(Reuse::Auto).enter().unwrap();
+                barrier.wait();
+                (0..200)
+                    .map(|i| {
+                        get_variable(&format!("w{i}"))
+                            .shape(&[2])
+                            .get()
+                            .unwrap()
+                    })
+                    .collect::<Vec<Variable>>()
+            })
+        })
+        .collect();
+    let results: Vec<Vec<Variable>> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    assert_eq!(graph.len(), 200, "each name must be created exactly once");
+    for per_thread in &results[1..] {
+        assert_eq!(per_thread, &results[0], "every thread must get the same variables");
+    }
+    assert_eq!(results[0][7].name(), "shared/w7:0");
+}
+
+#[test]
+fn variable_new_from_threads_never_repeats_a_name() {
+    let graph = Graph::new();
+    let handles: Vec<_> = (0..8)
+        .map(|_| {
+            let graph = graph.clone();
+            std::thread::spawn(move || {
+                let _g = graph.as_default();
+                let _ns = name_scope("layer").unwrap();
+                (0..250)
+                    .map(|_| Variable::new("v", 0.0f32).unwrap().name().to_string())
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let names: Vec<String> = handles.into_iter().flat_map(|h| h.join().unwrap()).collect();
+    let unique: HashSet<&String> = names.iter().collect();
+    assert_eq!(names.len(), 2000);
+    assert_eq!(unique.len(), 2000, "a variable name was handed out twice");
+}
+
+#[test]
+fn panic_inside_scope_restores_stack() {
+    let graph = Graph::new();
+    let _g = graph.as_default();
+    let _outer = name_scope("outer").unwrap();
+    let before_scope = get_variable_scope();
+    let result = std::panic::catch_unwind(|| {
+        let _vs = variable_scope("inner").enter().unwrap();
+        let _ns = name_scope("deeper").unwrap();
+        assert_eq!(get_name_scope(), "outer/inner/deeper");
+        panic!("boom");
+    });
+    assert!(result.is_err());
+    assert_eq!(get_name_scope(), "outer");
+    assert!(get_variable_scope().same_object(&before_scope));
+    // Counters continue as TF's would: `inner` was used once.
+    let _vs = variable_scope("inner").enter().unwrap();
+    assert_eq!(get_name_scope(), "outer/inner_1");
+}
+
+#[test]
+fn out_of_order_drop_is_reported_and_the_stack_stays_sound() {
+    let graph = Graph::new();
+    let _g = graph.as_default();
+    let outer = name_scope("a").unwrap();
+    let inner = name_scope("b").unwrap();
+    drop(outer); // wrong order: `b` is still open
+    assert_eq!(get_name_scope(), "", "dropping `a` closes `b` too");
+    drop(inner); // already closed with `a`: no-op
+    assert_eq!(get_name_scope(), "");
+    // The next fallible call reports the misuse.
+    let err = get_variable("w").shape(&[1]).get().unwrap_err();
+    assert_eq!(err.kind(), "GuardOrder");
+    let msg = err.to_string();
+    assert!(msg.contains("`a/`") && msg.contains("a/b"), "{msg}");
+    assert!(take_guard_error().is_none());
+    // And the thread keeps working normally afterwards.
+    assert_eq!(get_variable("w").shape(&[1]).get().unwrap().name(), "w:0");
+}
+
+#[test]
+fn explicit_exit_reports_order_errors() {
+    let graph = Graph::new();
+    let _g = graph.as_default();
+    let outer = variable_scope("x").enter().unwrap();
+    let _inner = variable_scope("y").enter().unwrap();
+    let err = outer.exit().unwrap_err();
+    assert!(matches!(err, ScopeError::GuardOrder { still_open: 1, .. }));
+    assert_eq!(get_variable_scope().name(), "");
+}
+
+#[test]
+fn already_exists_names_the_definition_site() {
+    let graph = Graph::new();
+    let _g = graph.as_default();
+    let _vs = variable_scope("layer").enter().unwrap();
+    let line = line!() + 1;
+    get_variable("w").shape(&[2]).get().unwrap();
+    let err = get_variable("w").shape(&[2]).get().unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("`layer/w`"), "{msg}");
+    assert!(msg.contains(&format!("runtime.rs:{line}:")), "{msg}");
+    assert!(msg.contains("reuse"), "{msg}");
+}
+
+#[test]
+fn not_found_suggests_close_names() {
+    let graph = Graph::new();
+    let _g = graph.as_default();
+    {
+        let _vs = variable_scope("encoder").enter().unwrap();
+        get_variable("kernel").shape(&[2]).get().unwrap();
+        get_variable("bias").shape(&[2]).get().unwrap();
+    }
+    let _vs = variable_scope("encoder").reuse(true).enter().unwrap();
+    let err = get_variable("kernal").shape(&[2]).get().unwrap_err();
+    match &err {
+        ScopeError::NotFound { name, suggestions } => {
+            assert_eq!(name, "encoder/kernal");
+            assert_eq!(suggestions.first().map(String::as_str), Some("encoder/kernel"));
+        }
+        other => panic!("expected NotFound, got {other:?}"),
+    }
+    assert!(err.to_string().contains("did you mean `encoder/kernel`"), "{err}");
+}
+
+#[test]
+fn invalid_runtime_names_are_errors_not_panics() {
+    let graph = Graph::new();
+    let _g = graph.as_default();
+    for bad in ["a b", "x:0", "_root", "ü"] {
+        assert_eq!(name_scope(bad).unwrap_err().kind(), "InvalidName", "{bad}");
+        assert_eq!(get_variable(bad).shape(&[1]).get().unwrap_err().kind(), "InvalidName");
+    }
+    assert_eq!(Variable::new("", 1.0f32).unwrap_err().kind(), "InvalidName");
+    assert!(graph.is_empty());
+}
+
+#[test]
+fn seeded_graphs_initialize_identically() {
+    let make = || {
+        let graph = Graph::with_seed(42);
+        let _g = graph.as_default();
+        let _vs = variable_scope("dense").enter().unwrap();
+        let w = get_variable("kernel").shape(&[4, 3]).get().unwrap();
+        w.array::<f32>().unwrap()
+    };
+    let (a, b) = (make(), make());
+    assert_eq!(a, b);
+    let limit = (6.0f32 / 7.0).sqrt();
+    assert!(a.iter().all(|x| x.abs() <= limit));
+    assert!(a.iter().any(|&x| x != a[[0, 0]]));
+}
+
+#[test]
+fn values_are_readable_and_assignable_with_checks() {
+    let graph = Graph::new();
+    let _g = graph.as_default();
+    let v = get_variable("counts")
+        .shape(&[3])
+        .dtype(DType::I64)
+        .get()
+        .unwrap();
+    assert_eq!(v.array::<i64>().unwrap().as_slice().unwrap(), &[0, 0, 0]);
+    v.assign(Tensor::I64(ndarray::arr1(&[1i64, 2, 3]).into_dyn()))
+        .unwrap();
+    assert_eq!(v.array::<i64>().unwrap().as_slice().unwrap(), &[1, 2, 3]);
+    let err = v.assign(Tensor::full(DType::F32, &[3], 1.0)).unwrap_err();
+    assert_eq!(err.kind(), "AssignMismatch");
+    assert_eq!(v.array::<f32>().unwrap_err().kind(), "DtypeMismatch");
+    assert_eq!(v.op_name(), "counts");
+    assert_eq!(v.name(), "counts:0");
+}
+
+#[test]
+fn scope_initializer_and_dtype_are_inherited() {
+    let graph = Graph::new();
+    let _g = graph.as_default();
+    let _vs = variable_scope("s")
+        .initializer(Initializer::Constant(2.0))
+        .dtype(DType::F64)
+        .enter()
+        .unwrap();
+    let _inner = variable_scope("t").enter().unwrap();
+    let v = get_variable("v").shape(&[2]).get().unwrap();
+    assert_eq!(v.dtype(), DType::F64);
+    assert_eq!(v.array::<f64>().unwrap().as_slice().unwrap(), &[2.0, 2.0]);
+}
+
+#[test]
+fn graphs_are_isolated_and_send_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Graph>();
+    assert_send_sync::<Variable>();
+    let g1 = Graph::new();
+    let g2 = Graph::new();
+    {
+        let _d = g1.as_default();
+        let _ns = name_scope("a").unwrap();
+        let _d2 = g2.as_default();
+        // Scope stacks are per graph: g2 starts at its root.
+        assert_eq!(get_name_scope(), "");
+        Variable::new("v", 0.0f32).unwrap();
+    }
+    assert_eq!(g1.len(), 0);
+    assert_eq!(g2.variables()[0].name(), "v:0");
+}
