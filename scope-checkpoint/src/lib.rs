@@ -108,6 +108,15 @@ pub mod fuzzing {
         let _ = crate::safetensors::parse_header(Path::new("fuzz.safetensors"), bytes);
     }
 
+    /// Builds a table exactly as the checkpoint writer does, from sorted pairs.
+    pub fn build_table(pairs: &[(&[u8], &[u8])]) -> Vec<u8> {
+        let mut t = crate::table::TableBuilder::new();
+        for (k, v) in pairs {
+            t.add(k, v);
+        }
+        t.finish()
+    }
+
     /// Encodes an entry, for round-trip checks.
     pub fn encode_entry(
         dtype: u32,
