@@ -1,0 +1,218 @@
+//! The `scope-ckpt` binary, run as a user would.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures")
+}
+
+fn run(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_scope-ckpt"))
+        .args(args.iter().map(|a| a.as_ref()))
+        .output()
+        .unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn list_prints_name_dtype_shape() {
+    let o = run(&[&"list", &fixtures().join("checkpoints/sharded/model.ckpt")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 7);
+    assert_eq!(lines[0], "a_dense/bias\tfloat32\t[4]");
+    assert_eq!(lines[6], "global_step\tint64\t[]");
+}
+
+#[test]
+fn list_json_matches_values_json() {
+    for p in [
+        "checkpoints/dtypes/dtypes.ckpt",
+        "checkpoints/dtypes/dtypes.safetensors",
+        "checkpoints/latest",
+    ] {
+        let o = run(&[&"list", &fixtures().join(p), &"--json"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let got: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(fixtures().join(if p.contains("latest") {
+                "checkpoints/latest/values.json"
+            } else {
+                "checkpoints/dtypes/values.json"
+            }))
+            .unwrap(),
+        )
+        .unwrap();
+        let tensors = if p.contains("latest") {
+            &v["checkpoints"]["weights-20"]["tensors"]
+        } else {
+            &v["tensors"]
+        };
+        let want: Vec<serde_json::Value> = tensors
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| serde_json::json!({"name": t["name"], "dtype": t["dtype"], "shape": t["shape"]}))
+            .collect();
+        assert_eq!(got, serde_json::Value::Array(want), "{p}");
+    }
+}
+
+#[test]
+fn convert_both_ways_reproduces_the_reference_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let st = tmp.path().join("model.safetensors");
+    let o = run(&[&"convert", &fixtures().join("tiny_gpt2"), &st]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Same bytes as the Python safetensors package wrote (metadata source = model.ckpt).
+    assert_eq!(
+        std::fs::read(&st).unwrap(),
+        std::fs::read(fixtures().join("tiny_gpt2/model.safetensors")).unwrap()
+    );
+    let back = tmp.path().join("ck/model.ckpt");
+    let o = run(&[&"convert", &st, &back]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for f in [
+        "model.ckpt.index",
+        "model.ckpt.data-00000-of-00001",
+        "checkpoint",
+    ] {
+        assert_eq!(
+            std::fs::read(tmp.path().join("ck").join(f)).unwrap(),
+            std::fs::read(fixtures().join("tiny_gpt2").join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    // --to overrides the extension.
+    let odd = tmp.path().join("weights.bin");
+    let o = run(&[
+        &"convert",
+        &fixtures().join("checkpoints/dtypes/dtypes.ckpt"),
+        &odd,
+        &"--to",
+        &"safetensors",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(&[
+        &"diff",
+        &odd,
+        &fixtures().join("checkpoints/dtypes/dtypes.safetensors"),
+    ]);
+    assert!(o.status.success(), "{}", stdout(&o));
+}
+
+#[test]
+fn converting_strings_to_safetensors_fails_cleanly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("x.safetensors");
+    let o = run(&[
+        &"convert",
+        &fixtures().join("checkpoints/extra_dtypes/extra_dtypes.ckpt"),
+        &out,
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("safetensors cannot store"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists());
+}
+
+#[test]
+fn diff_reports_values_shapes_and_names_with_tolerance() {
+    let fx = fixtures();
+    let o = run(&[
+        &"diff",
+        &fx.join("tiny_gpt2/model.ckpt"),
+        &fx.join("tiny_gpt2/model.safetensors"),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains("no differences (28 tensors"));
+    let o = run(&[
+        &"diff",
+        &fx.join("checkpoints/latest/weights-10"),
+        &fx.join("checkpoints/latest/weights-20"),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(
+        out.contains("values differ: global_step: 1 of 1 values differ, max |a-b| = 1e1"),
+        "{out}"
+    );
+    let o = run(&[&"diff", &fx.join("tiny_gpt2"), &fx.join("tiny_gpt2_sharp")]);
+    assert_eq!(o.status.code(), Some(1));
+    let o = run(&[
+        &"diff",
+        &fx.join("tiny_gpt2"),
+        &fx.join("tiny_gpt2_sharp"),
+        &"--atol",
+        &"100",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let o = run(&[
+        &"diff",
+        &fx.join("checkpoints/sharded"),
+        &fx.join("checkpoints/latest"),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(
+        out.contains("only in A: a_dense/bias") && out.contains("only in B: dense/bias"),
+        "{out}"
+    );
+}
+
+#[test]
+fn bad_paths_and_files_exit_2_with_a_clear_message() {
+    let fx = fixtures();
+    for (args, needle) in [
+        (vec![fx.join("nope")], "no such file"),
+        (
+            vec![fx.join("checkpoints/corrupt/bad_footer_magic/small.ckpt")],
+            "bad magic",
+        ),
+        (
+            vec![fx.join("checkpoints/corrupt/truncated_index/small.ckpt")],
+            "too short",
+        ),
+        (
+            vec![fx.join("checkpoints/corrupt/flipped_index_byte/small.ckpt")],
+            "block checksum mismatch",
+        ),
+    ] {
+        let o = run(&[&"list", &args[0]]);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&o).contains(needle), "{}", stderr(&o));
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let o = run(&[
+        &"convert",
+        &fx.join("checkpoints/corrupt/flipped_data_byte/small.ckpt"),
+        &tmp.path().join("o.safetensors"),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("checksum mismatch for tensor 'second'"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&[
+        &"diff",
+        &fx.join("checkpoints/corrupt/missing_data/small.ckpt"),
+        &fx.join("checkpoints/corrupt/intact/small.ckpt"),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = run(&[&"frobnicate"]);
+    assert_eq!(o.status.code(), Some(2));
+    let _ = Path::new("");
+}
