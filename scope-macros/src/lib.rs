@@ -1,2 +1,231 @@
-//! Proc macros for scope. Filled in by the macro DSL issue; users depend on
-//! `scope-runtime`, which re-exports these.
+//! Proc macros of scope: `#[variable_scope]`, `#[name_scope]`,
+//! `#[template]`, `scope!` and `get_variable!`. Users depend on
+//! `scope-runtime`, which re-exports them; the expansions call it through
+//! `::scope_runtime::__private` (or the path given with `crate = "..."`).
+//!
+//! Layout: `parse.rs` is the one option grammar shared by every macro (plus
+//! the `scope!` input and the item an attribute is on), `valid.rs` the
+//! semantic checks (errors collected and combined), `expand.rs` the codegen.
+//!
+//! # Options
+//!
+//! Every macro takes the same comma-separated options; each macro accepts
+//! the ones that apply to it (anything else is a compile error that says so):
+//!
+//! | option | meaning | applies to |
+//! |---|---|---|
+//! | `"layer"` | the name, checked at compile time | all |
+//! | `name = <expr>` | a name computed at run time (`self.name`, `format!("h{i}")`, a captured `VariableScope`) | scopes, `get_variable!` |
+//! | `default_name = "dense"` | TF's `default_name` (`dense`, `dense_1`, ...) | scopes |
+//! | `reuse`, `reuse = true \| false \| auto` | TF's `reuse` / `AUTO_REUSE` | variable scopes |
+//! | `initializer = <expr>` | default initializer (anything `Into<Initializer>`) | variable scopes, `get_variable!` |
+//! | `dtype = f32 \| f64 \| i32 \| i64` | default dtype | variable scopes, `get_variable!` |
+//! | `auxiliary_name_scope = false` | do not open the name scope of the same name | variable scopes |
+//! | `template`, `unique_name = "t"` | make the function a template (same as `#[template]`) | `#[variable_scope]`, `#[template]` |
+//! | `[3, 4]`, `shape = <expr>`, `trainable = <expr>` | the variable's shape and collection | `get_variable!` |
+//! | `crate = "path"` | where scope-runtime is, for re-exports | all |
+//!
+//! A literal name must match TensorFlow's pattern for a name at the root,
+//! `^[A-Za-z0-9.][A-Za-z0-9_.\\/>-]*$`, since the macro cannot know whether
+//! the code runs inside another scope. Literal names make entering a scope
+//! infallible; a name computed at run time can fail, so the function must
+//! return `Result<_, E>` with `E: From<ScopeError>` and the error is
+//! propagated with `?`.
+//!
+//! Scope guards are per thread and `!Send`: the attributes reject `async fn`
+//! (a guard must not live across `.await`) and `const fn`. In async code,
+//! use `scope!` around code that does not await; clippy's
+//! `await_holding_invalid_type` lint (with the guard types listed under
+//! `await-holding-invalid-types` in `clippy.toml`) catches the rest.
+
+mod expand;
+mod parse;
+mod valid;
+
+use proc_macro::TokenStream;
+
+use expand::Attr;
+
+/// Runs the function inside a variable scope (TF1's
+/// `with tf.compat.v1.variable_scope(...)`).
+///
+/// Without a name the scope is named after the function and made unique per
+/// call, like TF's `default_name`: `dense`, `dense_1`, .... With a literal
+/// name it is entered by name (`"layer"`), optionally with `reuse`,
+/// `reuse = auto`, `initializer = ...`, `dtype = f32`,
+/// `auxiliary_name_scope = false`. `name = <expr>` takes a name computed at
+/// call time; the function must then return a `Result` whose error type
+/// converts from `ScopeError`.
+///
+/// ```
+/// use scope_runtime::{get_variable, variable_scope, Graph, Initializer, ScopeError, Variable};
+///
+/// #[variable_scope] // dense, dense_1, ...
+/// fn dense(inputs: usize, units: usize) -> Result<Vec<Variable>, ScopeError> {
+///     let kernel = get_variable("kernel").shape(&[inputs, units]).get()?;
+///     let bias = get_variable("bias").shape(&[units]).initializer(Initializer::Zeros).get()?;
+///     Ok(vec![kernel, bias])
+/// }
+///
+/// #[variable_scope("tower", reuse = auto)]
+/// fn tower() -> Result<Variable, ScopeError> {
+///     get_variable("w").shape(&[2]).get()
+/// }
+///
+/// struct Layer { name: String }
+/// impl Layer {
+///     #[variable_scope(name = self.name, dtype = f64)]
+///     fn build(&self) -> Result<Variable, ScopeError> {
+///         get_variable("w").shape(&[1]).get()
+///     }
+/// }
+///
+/// let graph = Graph::new();
+/// let _default = graph.as_default();
+/// assert_eq!(dense(4, 8)?[0].name(), "dense/kernel:0");
+/// assert_eq!(dense(8, 2)?[1].name(), "dense_1/bias:0");
+/// assert_eq!(tower()?, tower()?); // shared through reuse = auto
+/// let w = Layer { name: "h3".into() }.build()?;
+/// assert_eq!((w.name(), w.dtype().name()), ("h3/w:0", "float64"));
+/// # Ok::<(), ScopeError>(())
+/// ```
+#[proc_macro_attribute]
+pub fn variable_scope(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::attribute(Attr::VariableScope, args.into(), item.into()).into()
+}
+
+/// Runs the function inside a name scope (TF1's `tf.name_scope(...)`): it
+/// prefixes ops and `Variable::new`, not `get_variable`.
+///
+/// Without a name the scope is named after the function (made unique per
+/// call: `block`, `block_1`, ...); `#[name_scope("block")]` names it;
+/// `#[name_scope(name = <expr>)]` computes the name at call time (the
+/// function must then return a `Result` whose error converts from
+/// `ScopeError`).
+///
+/// ```
+/// use scope_runtime::{get_variable, name_scope, op_name, Graph, ScopeError, Variable};
+///
+/// #[name_scope("cltdevelop")]
+/// fn make() -> Result<(Variable, Variable), ScopeError> {
+///     let a = Variable::new("var_1", 0.0f32)?;
+///     let b = get_variable("var_2").shape(&[1]).get()?;
+///     Ok((a, b))
+/// }
+///
+/// #[name_scope]
+/// fn block() -> String {
+///     op_name("MatMul").unwrap()
+/// }
+///
+/// let graph = Graph::new();
+/// let _default = graph.as_default();
+/// let (a, b) = make()?;
+/// assert_eq!((a.name(), b.name()), ("cltdevelop/var_1:0", "var_2:0"));
+/// assert_eq!((block(), block()), ("block/MatMul".to_string(), "block_1/MatMul".to_string()));
+/// # Ok::<(), ScopeError>(())
+/// ```
+#[proc_macro_attribute]
+pub fn name_scope(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::attribute(Attr::NameScope, args.into(), item.into()).into()
+}
+
+/// Makes the function a template (TF1's `make_template`): in each graph,
+/// its first call creates its variables in a scope named after the template
+/// (`"tower"`, else the function's name; made unique like `tower_1` if
+/// taken), later calls re-enter that scope and share them, and a later call
+/// that would create a new trainable variable fails with
+/// `TemplateVariableCreated`. The function must return `Result<_, E>` with
+/// `E: From<ScopeError>`. `unique_name = "t"` takes the scope name as given.
+///
+/// An early `return` (or `?`) in the body skips the end-of-call check; the
+/// call is still closed, and a violation is then reported by the next
+/// fallible scope call on the thread.
+///
+/// ```
+/// use scope_runtime::{get_variable, template, Graph, Initializer, ScopeError, Variable};
+///
+/// #[template("tower")]
+/// fn tower() -> Result<Variable, ScopeError> {
+///     get_variable("w").shape(&[1]).initializer(Initializer::Zeros).get()
+/// }
+///
+/// let graph = Graph::new();
+/// let _default = graph.as_default();
+/// let first = tower()?;
+/// assert_eq!(first.name(), "tower/w:0");
+/// assert_eq!(tower()?, first);
+/// assert_eq!(tower()?, first);
+/// assert_eq!(graph.len(), 1);
+/// # Ok::<(), ScopeError>(())
+/// ```
+#[proc_macro_attribute]
+pub fn template(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::attribute(Attr::Template, args.into(), item.into()).into()
+}
+
+/// Runs a block inside one or more scopes, outermost first; the block's
+/// value is the macro's value. `?`, `return`, `break` and `continue` in the
+/// block keep their meaning (nothing is wrapped in a closure).
+///
+/// ```text
+/// scope!(variable_scope("layer", reuse = auto) { ... })
+/// scope!(name_scope("a"), variable_scope("b") { ... })
+/// ```
+///
+/// A `name = <expr>` computed at run time is entered with `?`, so it needs
+/// an enclosing function that returns a `Result` whose error converts from
+/// `ScopeError`.
+///
+/// ```
+/// use scope_runtime::{get_variable, op_name, scope, Graph, ScopeError};
+///
+/// let graph = Graph::new();
+/// let _default = graph.as_default();
+/// let mut steps = Vec::new();
+/// for step in 0..3 {
+///     let (w, op) = scope!(name_scope("step"), variable_scope("rnn", reuse = auto) {
+///         if step == 1 {
+///             continue; // leaves both scopes, goes on with the loop
+///         }
+///         (get_variable("w").shape(&[2]).get()?, op_name("MatMul")?)
+///     });
+///     steps.push((w, op));
+/// }
+/// assert_eq!(steps[0].0, steps[1].0); // one variable, shared
+/// assert_eq!(steps[0].0.name(), "rnn/w:0");
+/// assert_eq!((steps[0].1.as_str(), steps[1].1.as_str()), ("step/rnn/MatMul", "step_2/rnn/MatMul"));
+/// # Ok::<(), ScopeError>(())
+/// ```
+#[proc_macro]
+pub fn scope(input: TokenStream) -> TokenStream {
+    expand::scope_macro(input.into()).into()
+}
+
+/// `get_variable(name)` with a literal name checked at compile time:
+/// `get_variable!("w", [3, 4])`, with the options `dtype = f32`,
+/// `initializer = <expr>`, `trainable = <expr>` and `shape = <expr>`.
+/// Evaluates to `Result<Variable, ScopeError>`; the variable's definition
+/// site is the macro's call site.
+///
+/// ```
+/// use scope_runtime::{get_variable, variable_scope, Graph, Initializer, ScopeError};
+///
+/// #[variable_scope("layer")]
+/// fn layer() -> Result<(), ScopeError> {
+///     let w = get_variable!("w", [3, 4])?;
+///     let b = get_variable!("b", [4], dtype = f64, initializer = Initializer::Zeros)?;
+///     assert_eq!((w.name(), w.shape()), ("layer/w:0", &[3, 4][..]));
+///     assert_eq!(b.dtype().name(), "float64");
+///     Ok(())
+/// }
+///
+/// let graph = Graph::new();
+/// let _default = graph.as_default();
+/// layer()?;
+/// # Ok::<(), ScopeError>(())
+/// ```
+#[proc_macro]
+pub fn get_variable(input: TokenStream) -> TokenStream {
+    expand::get_variable_macro(input.into()).into()
+}

@@ -351,6 +351,18 @@ pub fn take_guard_error() -> Option<ScopeError> {
     SCOPES.with(|s| s.borrow_mut().pending.take())
 }
 
+/// Runs `f` with this thread's pending guard-order error set aside, then puts
+/// it back: for the macro expansions' infallible enters (`__private`), which
+/// must neither report nor consume it.
+pub(crate) fn with_pending_set_aside<R>(f: impl FnOnce() -> R) -> R {
+    let pending = take_guard_error();
+    let out = f();
+    if let Some(err) = pending {
+        SCOPES.with(|s| s.borrow_mut().pending = Some(err));
+    }
+    out
+}
+
 /// Closes the frame `frame_id`. Frames above it (inner guards still alive)
 /// are closed too, and that is reported as `GuardOrder`.
 fn close_frame(graph_id: u64, frame_id: u64, label: &str) -> Result<()> {
