@@ -66,6 +66,7 @@ mod source;
 mod state;
 mod table;
 mod tensor;
+pub mod tree;
 mod writer;
 
 pub use bundle::{data_path, index_path, CheckpointReader};

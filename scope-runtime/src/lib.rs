@@ -32,12 +32,14 @@
 //! Scope stacks are per thread (as in TF); a [`Graph`] is `Send + Sync` and
 //! may be shared by threads that create and look up variables concurrently.
 
+mod checkpoint;
 mod error;
 mod graph;
 mod init;
 mod names;
 mod op;
 mod scope;
+mod summary;
 mod template;
 mod tensor;
 mod variable;
@@ -48,10 +50,15 @@ pub mod __private;
 
 pub use scope_macros::*;
 
+/// The checkpoint and safetensors formats (the `scope-checkpoint` crate).
+pub use scope_checkpoint as format;
+
+pub use checkpoint::{LoadError, LoadReport, RestoreOptions, TensorMismatch, Unexpected};
 pub use error::{DefinedAt, NameKind, Result, ScopeError};
 pub use graph::{get_default_graph, DefaultGraphGuard, Graph};
 pub use init::Initializer;
 pub use op::op_name;
+pub use summary::Summary;
 pub use scope::{
     default_variable_scope, get_name_scope, get_variable_scope, name_scope, reuse_variables,
     take_guard_error, variable_scope, NameScope, NameScopeGuard, Reuse, ScopeTarget, VariableScope,

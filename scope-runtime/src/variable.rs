@@ -112,6 +112,11 @@ impl Variable {
         self.0.value.read().clone()
     }
 
+    /// Holds the value's read lock (for saving without copies).
+    pub(crate) fn value_guard(&self) -> parking_lot::RwLockReadGuard<'_, Tensor> {
+        self.0.value.read()
+    }
+
     /// Runs `f` on the current value without copying it.
     pub fn read<R>(&self, f: impl FnOnce(&Tensor) -> R) -> R {
         f(&self.0.value.read())
