@@ -57,7 +57,10 @@ impl Attr {
         let path = attr.path();
         let last = path.segments.last()?.ident.to_string();
         let ours = path.segments.len() == 1
-            || path.segments.first().is_some_and(|s| s.ident == "scope_runtime");
+            || path
+                .segments
+                .first()
+                .is_some_and(|s| s.ident == "scope_runtime");
         if !ours {
             return None;
         }
@@ -158,17 +161,15 @@ fn try_attribute(
     // This attribute and the scope attributes below it become one stack of
     // layers, outermost first, so that stacking keeps the written order.
     let mut layers = Vec::new();
-    let mut add = |attr: Attr, options: Options, errors: &mut Errors| {
-        match valid::scope_spec(
-            attr.kind(),
-            Site::Attribute,
-            options,
-            Some(&f.sig.ident),
-            Span::call_site(),
-        ) {
-            Ok(spec) => layers.push(spec),
-            Err(e) => errors.push(e),
-        }
+    let mut add = |attr: Attr, options: Options, errors: &mut Errors| match valid::scope_spec(
+        attr.kind(),
+        Site::Attribute,
+        options,
+        Some(&f.sig.ident),
+        Span::call_site(),
+    ) {
+        Ok(spec) => layers.push(spec),
+        Err(e) => errors.push(e),
     };
     add(attr, options, &mut errors);
     for a in &f.attrs {
@@ -210,11 +211,7 @@ fn attribute_options(attr: &Attribute) -> syn::Result<Options> {
 fn returns_result(f: &ItemFn) -> bool {
     match &f.sig.output {
         ReturnType::Type(_, ty) => match &**ty {
-            Type::Path(p) => p
-                .path
-                .segments
-                .last()
-                .is_some_and(|s| s.ident == "Result"),
+            Type::Path(p) => p.path.segments.last().is_some_and(|s| s.ident == "Result"),
             _ => false,
         },
         ReturnType::Default => false,
@@ -281,7 +278,10 @@ fn enter_expr(spec: &ScopeSpec) -> TokenStream {
                     #p::NameScope::new(#p::scope_name(&(#e)))),
                 None => quote!(#p::NameScope::new(::core::option::Option::None::<&str>)),
             };
-            let default = spec.default_name.as_ref().map(|d| quote!(.default_name(#d)));
+            let default = spec
+                .default_name
+                .as_ref()
+                .map(|d| quote!(.default_name(#d)));
             match spec.runtime_name() {
                 Some(e) => {
                     let q = question(e.span());
@@ -431,8 +431,27 @@ fn try_scope_macro(input: TokenStream) -> syn::Result<TokenStream> {
         return Ok(quote!({ #errors #body }));
     }
     let guard = mixed("__scope_guard");
-    let body: &Group = &input.body;
+    let body = flat_body(&input.body);
     Ok(quote!({ #(let #guard = #guards;)* #body }))
+}
+
+/// The block's statements, to follow the guards in the same block. Nesting
+/// the block instead would make rustc's `unused_braces` lint fire on the
+/// user's braces when the block is a single expression. The guards are
+/// `mixed_site` locals, invisible to the body, and the body's locals are
+/// still dropped before them. A block with inner attributes (`#![..]`) is
+/// kept whole, since those must open a block.
+fn flat_body(body: &Group) -> TokenStream {
+    let mut tokens = body.stream().into_iter();
+    let inner_attr = matches!(
+        (tokens.next(), tokens.next()),
+        (Some(TokenTree::Punct(p)), Some(TokenTree::Punct(q))) if p.as_char() == '#' && q.as_char() == '!'
+    );
+    if inner_attr {
+        body.to_token_stream()
+    } else {
+        body.stream()
+    }
 }
 
 /// `get_variable!("w", [3, 4], ...)`.

@@ -199,7 +199,10 @@ impl Parse for Segment {
             let k = input.parse::<kw::variable_scope>()?;
             (SegmentKind::VariableScope, k.span)
         } else if lookahead.peek(kw::name_scope) {
-            (SegmentKind::NameScope, input.parse::<kw::name_scope>()?.span)
+            (
+                SegmentKind::NameScope,
+                input.parse::<kw::name_scope>()?.span,
+            )
         } else {
             return Err(lookahead.error());
         };
@@ -228,9 +231,8 @@ pub struct ScopeInput {
 impl Parse for ScopeInput {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         if input.is_empty() {
-            return Err(input.error(
-                "expected scopes and a block: scope!(variable_scope(\"layer\") { ... })",
-            ));
+            return Err(input
+                .error("expected scopes and a block: scope!(variable_scope(\"layer\") { ... })"));
         }
         let mut segments = vec![input.parse::<Segment>()?];
         loop {
@@ -312,7 +314,12 @@ impl Parse for Item {
         let rest: TokenStream = input.parse()?;
         let other = match syn::parse2::<syn::Item>(rest.clone()) {
             Ok(item) => item_keyword(&item),
-            Err(_) => (rest.into_iter().next().map_or(Span::call_site(), |t| t.span()), "item"),
+            Err(_) => (
+                rest.into_iter()
+                    .next()
+                    .map_or(Span::call_site(), |t| t.span()),
+                "item",
+            ),
         };
         Ok(Item::Other(other.0, other.1))
     }

@@ -233,7 +233,10 @@ fn collect(kind: Kind, site: Site, options: Options, errors: &mut Errors) -> See
 
 fn set_name(seen: &mut Seen, span: Span, name: Name, errors: &mut Errors) {
     if seen.name.is_some() {
-        errors.error(span, "the name is given twice: give it once, as \"..\" or `name = ..`");
+        errors.error(
+            span,
+            "the name is given twice: give it once, as \"..\" or `name = ..`",
+        );
     } else {
         seen.name = Some((span, name));
     }
@@ -296,7 +299,10 @@ fn keyed(seen: &mut Seen, key: Key, key_span: Span, value: Option<Expr>, errors:
         }
         Key::DefaultName | Key::UniqueName => {
             let Some(lit) = lit_str(&value) else {
-                errors.error(value.span(), format!("`{k}` takes a string literal: `{k} = \"..\"`"));
+                errors.error(
+                    value.span(),
+                    format!("`{k}` takes a string literal: `{k} = \"..\"`"),
+                );
                 return;
             };
             let slot = if key == Key::DefaultName {
@@ -372,9 +378,8 @@ fn keyed(seen: &mut Seen, key: Key, key_span: Span, value: Option<Expr>, errors:
         Key::Crate => {
             let path = match &value {
                 Expr::Path(p) if p.qself.is_none() => Some(p.path.to_token_stream()),
-                _ => lit_str(&value).and_then(|lit| {
-                    lit.parse::<syn::Path>().ok().map(|p| p.to_token_stream())
-                }),
+                _ => lit_str(&value)
+                    .and_then(|lit| lit.parse::<syn::Path>().ok().map(|p| p.to_token_stream())),
             };
             match path {
                 None => errors.error(
@@ -530,7 +535,11 @@ pub fn check_name(name: &str, what: &str, span: Span) -> syn::Result<()> {
             "`{name}` is not a valid {what} name: {c:?} (at byte {i}) is not allowed; \
              names use ASCII letters, digits and `_ . \\ / > -`"
         )
-    } else if let Some(first) = name.chars().next().filter(|&c| c != '.' && !c.is_ascii_alphanumeric()) {
+    } else if let Some(first) = name
+        .chars()
+        .next()
+        .filter(|&c| c != '.' && !c.is_ascii_alphanumeric())
+    {
         format!(
             "`{name}` is not a valid {what} name: it must start with an ASCII letter, a digit or \
              `.`, not {first:?} (TensorFlow's rule for a name that may be used at the root)"
@@ -658,7 +667,11 @@ pub fn scope_spec(
                 .default_name
                 .as_ref()
                 .map_or_else(String::new, LitStr::value);
-            let mode = if mode == ReuseMode::True { "true" } else { "auto" };
+            let mode = if mode == ReuseMode::True {
+                "true"
+            } else {
+                "auto"
+            };
             let how = if site == Site::Attribute {
                 format!("#[variable_scope(\"{default}\", reuse = {mode})]")
             } else {
@@ -677,7 +690,10 @@ pub fn scope_spec(
     }
     if kind == Kind::Template && seen.name.is_none() {
         // A template is named after the function when no name is given.
-        seen.name = seen.default_name.take().map(|d| (d.span(), Name::Literal(d)));
+        seen.name = seen
+            .default_name
+            .take()
+            .map(|d| (d.span(), Name::Literal(d)));
     }
 
     errors.finish(ScopeSpec {
@@ -696,7 +712,12 @@ pub fn scope_spec(
 /// Checks the input of `get_variable!`.
 pub fn get_variable_spec(options: Options, call_span: Span) -> syn::Result<GetVariableSpec> {
     let mut errors = Errors::default();
-    let seen = collect(Kind::GetVariable, Site::GetVariableMacro, options, &mut errors);
+    let seen = collect(
+        Kind::GetVariable,
+        Site::GetVariableMacro,
+        options,
+        &mut errors,
+    );
     let name = match seen.name {
         Some((_, Name::Literal(lit))) => {
             if let Err(e) = check_name(&lit.value(), "variable", lit.span()) {
@@ -745,22 +766,37 @@ mod tests {
             assert!(check_name(ok, "scope", Span::call_site()).is_ok(), "{ok}");
         }
         for bad in ["", "_x", "-x", "/x", ">x", "a b", "a:0", "é", "a\n"] {
-            assert!(check_name(bad, "scope", Span::call_site()).is_err(), "{bad:?}");
+            assert!(
+                check_name(bad, "scope", Span::call_site()).is_err(),
+                "{bad:?}"
+            );
         }
     }
 
     #[test]
     fn every_mistake_is_reported_at_once() {
         let opts = options(quote!("a b", resue, dtype = f16, reuse, reuse = auto));
-        let err = scope_spec(Kind::VariableScope, Site::Attribute, opts, None, Span::call_site())
-            .err()
-            .expect("errors");
+        let err = scope_spec(
+            Kind::VariableScope,
+            Site::Attribute,
+            opts,
+            None,
+            Span::call_site(),
+        )
+        .err()
+        .expect("errors");
         let msgs = messages(err);
         assert_eq!(msgs.len(), 4, "{msgs:#?}");
         assert!(msgs[0].contains("did you mean `reuse`"), "{msgs:#?}");
-        assert!(msgs[1].contains("unsupported dtype, not `f16`"), "{msgs:#?}");
+        assert!(
+            msgs[1].contains("unsupported dtype, not `f16`"),
+            "{msgs:#?}"
+        );
         assert!(msgs[2].contains("duplicate `reuse` option"), "{msgs:#?}");
-        assert!(msgs[3].contains("`a b` is not a valid scope name"), "{msgs:#?}");
+        assert!(
+            msgs[3].contains("`a b` is not a valid scope name"),
+            "{msgs:#?}"
+        );
     }
 
     #[test]
@@ -776,7 +812,10 @@ mod tests {
         .ok()
         .expect("valid");
         assert!(spec.name.is_none());
-        assert_eq!(spec.default_name.map(|d| d.value()).as_deref(), Some("dense"));
+        assert_eq!(
+            spec.default_name.map(|d| d.value()).as_deref(),
+            Some("dense")
+        );
     }
 
     #[test]
@@ -816,7 +855,9 @@ mod tests {
         .expect("rejected");
         let msgs = messages(err);
         assert_eq!(msgs.len(), 2);
-        assert!(msgs.iter().all(|m| m.contains("does not apply to #[name_scope]")));
+        assert!(msgs
+            .iter()
+            .all(|m| m.contains("does not apply to #[name_scope]")));
     }
 
     #[test]
