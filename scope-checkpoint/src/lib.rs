@@ -33,7 +33,11 @@
 //! let w = ArrayD::<f32>::zeros(ndarray::IxDyn(&[2, 3]));
 //! let step = ndarray::arr0(7i64).into_dyn();
 //! // Borrowed, never copied; byte-identical to TF's Saver; updates dir/checkpoint.
-//! scope_checkpoint::save_checkpoint("dir/model.ckpt", [("dense/kernel", (&w).into()), ("global_step", (&step).into())])?;
+//! use scope_checkpoint::TensorView;
+//! scope_checkpoint::save_checkpoint(
+//!     "dir/model.ckpt",
+//!     [("dense/kernel", TensorView::from(&w)), ("global_step", TensorView::from(&step))],
+//! )?;
 //! scope_checkpoint::save_safetensors("dir/model.safetensors", [("dense/kernel", &w)], [("source", "scope")])?;
 //! # Ok(()) }
 //! ```

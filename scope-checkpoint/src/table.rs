@@ -104,7 +104,9 @@ fn read_block(body: &[u8], (offset, size): (u64, u64)) -> Result<&[u8], TableErr
     s.copy_from_slice(&body[end - 4..end]);
     let stored = unmask_crc(u32::from_le_bytes(s));
     let computed = crc32c::crc32c_append(crc32c::crc32c(contents), &[kind]);
-    if stored != computed {
+    // Under `cargo fuzz` (cfg fuzzing) block checksums are not enforced, so
+    // the fuzzer can reach the block, entry and proto parsers behind them.
+    if stored != computed && !cfg!(fuzzing) {
         return Err(TableError::BlockChecksum {
             offset,
             stored,

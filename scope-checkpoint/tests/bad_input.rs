@@ -230,7 +230,8 @@ fn hand_built_index_round_trips_then_hostile_entries_are_typed_errors() {
     );
 
     let crc = scope_checkpoint_mask(crc32c_of(&a));
-    let cases: Vec<(&str, Vec<u8>, fn(&CheckpointError) -> bool)> = vec![
+    type Case = (&'static str, Vec<u8>, fn(&CheckpointError) -> bool);
+    let cases: Vec<Case> = vec![
         (
             "unknown dtype 20",
             scope_checkpoint::fuzzing::encode_entry(20, &[4], 0, 0, 16, crc),
