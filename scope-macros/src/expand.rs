@@ -188,7 +188,17 @@ fn try_attribute(
     let attrs = f.attrs.iter().filter(|a| Attr::from_attribute(a).is_none());
     let (vis, sig) = (&f.vis, &f.sig);
     let body = layered_body(&layers, f);
-    Ok(quote!(#(#attrs)* #vis #sig #body))
+    // The absorbed attributes are never resolved by rustc, so a `use` that
+    // brought them in would be reported unused: refer to each path once.
+    let absorbed = f
+        .attrs
+        .iter()
+        .filter(|a| Attr::from_attribute(a).is_some())
+        .map(Attribute::path);
+    Ok(quote!(#(#attrs)* #vis #sig {
+        #(#[allow(unused_imports)] use #absorbed as _;)*
+        #body
+    }))
 }
 
 fn article(what: &str) -> String {
@@ -267,9 +277,38 @@ fn question(span: Span) -> TokenStream {
     quote_spanned!(span=> ?)
 }
 
+/// `.enter()?` for a name computed at run time, spanned at the user's name
+/// expression. With the builder's leading path spanned there too (see
+/// `enter_expr`), rustc reports a missing `From<ScopeError>`, or `?` outside
+/// a `Result` function, at that expression; the user's own expressions in
+/// between keep their spans.
+fn fallible(builder: TokenStream, span: Span) -> TokenStream {
+    quote_spanned!(span=> #builder.enter()?)
+}
+
+/// Gives every token the span `span`.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut t| {
+            if let TokenTree::Group(g) = &t {
+                let mut group = Group::new(g.delimiter(), respan(g.stream(), span));
+                group.set_span(span);
+                t = TokenTree::Group(group);
+            } else {
+                t.set_span(span);
+            }
+            t
+        })
+        .collect()
+}
+
 /// The expression that enters one (variable or name) scope.
 fn enter_expr(spec: &ScopeSpec) -> TokenStream {
-    let p = private(&spec.krate);
+    let p = match spec.runtime_name() {
+        Some(e) => respan(private(&spec.krate), e.span()),
+        None => private(&spec.krate),
+    };
     match spec.kind {
         Kind::NameScope => {
             let scope = match &spec.name {
@@ -283,10 +322,7 @@ fn enter_expr(spec: &ScopeSpec) -> TokenStream {
                 .as_ref()
                 .map(|d| quote!(.default_name(#d)));
             match spec.runtime_name() {
-                Some(e) => {
-                    let q = question(e.span());
-                    quote!(#scope #default .enter() #q)
-                }
+                Some(e) => fallible(quote!(#scope #default), e.span()),
                 None => quote!(#p::enter_name_scope(#scope #default)),
             }
         }
@@ -319,10 +355,7 @@ fn enter_expr(spec: &ScopeSpec) -> TokenStream {
                 builder.extend(quote!(.auxiliary_name_scope(#aux)));
             }
             match spec.runtime_name() {
-                Some(e) => {
-                    let q = question(e.span());
-                    quote!(#builder.enter() #q)
-                }
+                Some(e) => fallible(builder, e.span()),
                 None => quote!(#p::enter_variable_scope(#builder)),
             }
         }

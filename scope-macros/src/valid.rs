@@ -461,7 +461,7 @@ fn dtype_value(value: &Expr, errors: &mut Errors) -> Option<DTypeName> {
             Some("int64" | "I64") => " (did you mean `i64`?)",
             _ => "",
         };
-        let got = ident.map_or_else(String::new, |i| format!(", not `{i}`"));
+        let got = ident.map_or_else(String::new, |i| format!(" `{i}`"));
         errors.error(
             value.span(),
             format!("unsupported dtype{got}: expected `f32`, `f64`, `i32` or `i64`{hint}"),
@@ -646,7 +646,7 @@ pub fn scope_spec(
                         format!(
                             "the function name `{name}` is not a valid {what} name (a name must \
                              start with an ASCII letter, a digit or `.`), so {this} cannot be \
-                             named after it; give a name: {}(\"..\")",
+                             named after it; give a name: {}(\"..\")]",
                             this.trim_end_matches(']')
                         ),
                     ),

@@ -1,0 +1,8 @@
+use scope_runtime::variable_scope;
+
+#[variable_scope("layer")]
+struct Layer {
+    units: usize,
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use scope_runtime::variable_scope;
+
+#[variable_scope("_hidden")]
+fn hidden() {}
+
+fn main() {}

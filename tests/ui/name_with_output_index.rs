@@ -1,0 +1,6 @@
+use scope_runtime::variable_scope;
+
+#[variable_scope("dense:0")]
+fn dense() {}
+
+fn main() {}

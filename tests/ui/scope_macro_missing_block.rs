@@ -1,0 +1,7 @@
+use scope_runtime::scope;
+
+fn build() {
+    scope!(name_scope("block"));
+}
+
+fn main() {}

@@ -1,0 +1,7 @@
+use scope_runtime::scope;
+
+fn build() {
+    scope!(var_scope("layer") {});
+}
+
+fn main() {}

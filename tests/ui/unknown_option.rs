@@ -1,0 +1,6 @@
+use scope_runtime::variable_scope;
+
+#[variable_scope("layer", colour = "red")]
+fn layer() {}
+
+fn main() {}
