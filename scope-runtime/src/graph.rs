@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use parking_lot::RwLock;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 use crate::names::UsedNames;
 use crate::variable::Variable;
@@ -28,12 +28,10 @@ pub(crate) struct GraphInner {
 #[derive(Default)]
 pub(crate) struct GraphState {
     pub(crate) used: UsedNames,
-    /// Names of every op in the graph (variables are ops too).
-    pub(crate) ops: FxHashSet<String>,
+    /// Every op in the graph by name, with the variable for variable ops.
+    pub(crate) ops: FxHashMap<String, Option<Variable>>,
     /// The `get_variable` store: full variable name (case-sensitive) to variable.
     pub(crate) store: FxHashMap<String, Variable>,
-    /// Every variable by op name (`a/w`).
-    pub(crate) by_op_name: FxHashMap<String, Variable>,
     /// The `global` collection: every variable, in creation order.
     pub(crate) variables: Vec<Variable>,
     /// The `trainable` collection, in creation order.
@@ -153,12 +151,12 @@ impl Graph {
 
     /// Any variable by op name (`"layer/w"`, no `:0`).
     pub fn variable_by_op_name(&self, op_name: &str) -> Option<Variable> {
-        self.inner.state.read().by_op_name.get(op_name).cloned()
+        self.inner.state.read().ops.get(op_name).cloned().flatten()
     }
 
     /// Whether an op (or variable) of this name exists.
     pub fn has_op(&self, name: &str) -> bool {
-        self.inner.state.read().ops.contains(name)
+        self.inner.state.read().ops.contains_key(name)
     }
 
     pub(crate) fn trainable_len(&self) -> usize {

@@ -63,11 +63,13 @@ pub(crate) fn validate(name: &str, at_root: bool, kind: NameKind) -> Result<(), 
 }
 
 /// Joins a scope prefix and a name with `/` (no slash at the root).
+/// Leaves room for a `_N` suffix so that uniquifying does not reallocate.
 pub(crate) fn join(prefix: &str, name: &str) -> String {
+    let mut s = String::with_capacity(prefix.len() + 1 + name.len() + 8);
     if prefix.is_empty() {
-        name.to_string()
+        s.push_str(name);
+        s
     } else {
-        let mut s = String::with_capacity(prefix.len() + 1 + name.len());
         s.push_str(prefix);
         s.push('/');
         s.push_str(name);
@@ -75,58 +77,115 @@ pub(crate) fn join(prefix: &str, name: &str) -> String {
     }
 }
 
-/// Lower-cases like Python's `str.lower`, without allocating twice for the
-/// common ASCII case.
-fn lower(name: &str) -> String {
+/// Appends `name` lower-cased like Python's `str.lower` to `out`.
+fn push_lower(out: &mut String, name: &str) {
     if name.is_ascii() {
-        name.to_ascii_lowercase()
+        let from = out.len();
+        out.push_str(name);
+        out[from..].make_ascii_lowercase();
     } else {
-        name.to_lowercase()
+        out.extend(name.chars().flat_map(char::to_lowercase));
     }
 }
 
+/// Splits a generated-looking key `base_j` into `(base, j)`; `j` has no
+/// leading zero, as generated suffixes never do.
+fn split_suffix(key: &str) -> Option<(&str, u64)> {
+    let pos = key.rfind('_')?;
+    let digits = &key[pos + 1..];
+    if digits.is_empty() || digits.starts_with('0') || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some((&key[..pos], digits.parse().ok()?))
+}
+
 /// The graph's record of names handed out by `unique_name`, keyed by the
-/// lower-cased full name.
+/// lower-cased full name (TF's `Graph._names_in_use`).
+///
+/// TF records every generated `name_j` with count 1. Storing each would make
+/// a scope entered a million times cost a million map entries, so runs of
+/// consecutive generated suffixes are kept as one range per base name:
+/// `runs[base] = (start, end)` means `base_j` for `start <= j < end` was
+/// generated and has count 1, unless `counts` says otherwise. Lookups give
+/// exactly TF's counts.
 #[derive(Default, Debug, Clone)]
 pub(crate) struct UsedNames {
     counts: FxHashMap<String, u64>,
+    runs: FxHashMap<String, (u64, u64)>,
+    key: String,
+    candidate: String,
 }
 
 impl UsedNames {
+    fn count(&self, key: &str) -> u64 {
+        if let Some(&c) = self.counts.get(key) {
+            return c;
+        }
+        match split_suffix(key) {
+            Some((base, j)) => match self.runs.get(base) {
+                Some(&(start, end)) if start <= j && j < end => 1,
+                _ => 0,
+            },
+            None => 0,
+        }
+    }
+
+    fn set_count(&mut self, key: &str, count: u64) {
+        match self.counts.get_mut(key) {
+            Some(c) => *c = count,
+            None => {
+                self.counts.insert(key.to_string(), count);
+            }
+        }
+    }
+
+    /// Records the generated name `base_j` (count 1).
+    fn mark_generated(&mut self, base: &str, j: u64) {
+        match self.runs.get_mut(base) {
+            Some((_, end)) if *end == j => *end += 1,
+            Some(_) => {
+                let mut key = String::with_capacity(base.len() + 8);
+                key.push_str(base);
+                key.push('_');
+                push_decimal(&mut key, j);
+                self.counts.insert(key, 1);
+            }
+            None => {
+                self.runs.insert(base.to_string(), (j, j + 1));
+            }
+        }
+    }
+
     /// TF's `Graph.unique_name(name)` with the name stack `stack`: the first
     /// use of a name returns it as is; later uses append `_N`, skipping any
     /// suffix already taken. O(1) amortised: the counter remembers where to
     /// continue.
     pub(crate) fn unique_name(&mut self, stack: &str, name: &str) -> String {
         let full = join(stack, name);
-        let key = lower(&full);
-        let i = match self.counts.get_mut(&key) {
-            Some(count) => {
-                let i = *count;
-                *count += 1;
-                i
-            }
-            None => {
-                self.counts.insert(key.clone(), 1);
-                0
-            }
-        };
+        let mut key = std::mem::take(&mut self.key);
+        key.clear();
+        push_lower(&mut key, &full);
+        let i = self.count(&key);
+        self.set_count(&key, i + 1);
         if i == 0 {
+            self.key = key;
             return full;
         }
+        let mut candidate = std::mem::take(&mut self.candidate);
         let mut j = i;
-        let mut candidate = String::with_capacity(key.len() + 4);
         loop {
             candidate.clear();
             candidate.push_str(&key);
             candidate.push('_');
             push_decimal(&mut candidate, j);
-            if !self.counts.contains_key(&candidate) {
+            if self.count(&candidate) == 0 {
                 break;
             }
             j += 1;
         }
-        self.counts.insert(candidate, 1);
+        self.mark_generated(&key, j);
+        self.key = key;
+        self.candidate = candidate;
         let mut out = full;
         out.push('_');
         push_decimal(&mut out, j);
@@ -135,13 +194,15 @@ impl UsedNames {
 
     #[cfg(test)]
     pub(crate) fn contains(&self, name: &str) -> bool {
-        self.counts.contains_key(&lower(name))
+        let mut key = String::new();
+        push_lower(&mut key, name);
+        self.count(&key) > 0
     }
 }
 
+/// Appends `n` in decimal.
 fn push_decimal(s: &mut String, n: u64) {
-    use std::fmt::Write;
-    let _ = write!(s, "{n}");
+    s.push_str(itoa::Buffer::new().format(n));
 }
 
 #[cfg(test)]
@@ -168,6 +229,50 @@ mod tests {
         assert_eq!(u.unique_name("", "foo"), "foo");
         assert_eq!(u.unique_name("", "Foo"), "Foo_1");
         assert!(u.contains("FOO_1"));
+    }
+
+    /// TF's algorithm exactly as SEMANTICS.md §2 states it, one map entry per name.
+    fn reference(used: &mut std::collections::HashMap<String, u64>, stack: &str, name: &str) -> String {
+        let full = join(stack, name);
+        let key = full.to_lowercase();
+        let i = *used.get(&key).unwrap_or(&0);
+        used.insert(key.clone(), i + 1);
+        if i == 0 {
+            return full;
+        }
+        let mut j = i;
+        while used.contains_key(&format!("{key}_{j}")) {
+            j += 1;
+        }
+        used.insert(format!("{key}_{j}"), 1);
+        format!("{full}_{j}")
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn compact_record_equals_tf_reference(
+            names in proptest::collection::vec(
+                proptest::sample::select(vec!["a", "A", "a_1", "a_2", "a_1_1", "a_01", "a_3", "b", "a_", "_1"]),
+                1..200,
+            )
+        ) {
+            let mut compact = UsedNames::default();
+            let mut naive = std::collections::HashMap::new();
+            for n in names {
+                proptest::prop_assert_eq!(compact.unique_name("s", n), reference(&mut naive, "s", n));
+            }
+        }
+    }
+
+    #[test]
+    fn repeated_names_do_not_grow_the_record() {
+        let mut u = UsedNames::default();
+        for _ in 0..10_000 {
+            u.unique_name("", "block");
+        }
+        assert_eq!(u.counts.len() + u.runs.len(), 2);
+        assert_eq!(u.unique_name("", "block_9999"), "block_9999_1");
+        assert_eq!(u.unique_name("", "block"), "block_10000");
     }
 
     #[test]

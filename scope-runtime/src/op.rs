@@ -20,9 +20,10 @@ pub fn op_name<'a>(name: impl Into<Option<&'a str>>) -> Result<String> {
         };
         // Checked after naming, as TF does: a uniquified name stays used.
         validate(&op, true, NameKind::Op)?;
-        if !state.ops.insert(op.clone()) {
+        if state.ops.contains_key(&op) {
             return Err(ScopeError::DuplicateName { name: op });
         }
+        state.ops.insert(op.clone(), None);
         Ok(op)
     })
 }

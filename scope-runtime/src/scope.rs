@@ -179,9 +179,14 @@ impl CountNode {
     }
 
     pub(crate) fn increment(&mut self, name: &str) {
-        let node = name.split('/').fold(self, |node, part| {
-            node.children.entry(part.into()).or_default()
-        });
+        let mut node = self;
+        for part in name.split('/') {
+            // Look up before inserting: the entry API would allocate the key.
+            if !node.children.contains_key(part) {
+                node.children.insert(part.into(), CountNode::default());
+            }
+            node = node.children.get_mut(part).expect("inserted above");
+        }
         node.count += 1;
     }
 
@@ -221,6 +226,8 @@ pub(crate) struct ScopeState {
     pub(crate) counts: CountNode,
     frames: Vec<Frame>,
     next_frame_id: u64,
+    /// A reused buffer for building names on hot paths.
+    pub(crate) scratch: String,
 }
 
 impl ScopeState {
@@ -231,6 +238,7 @@ impl ScopeState {
             counts: CountNode::default(),
             frames: Vec::new(),
             next_frame_id: 1,
+            scratch: String::new(),
         }
     }
 

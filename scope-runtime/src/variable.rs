@@ -209,7 +209,7 @@ fn insert_variable(
     op_name: String,
     new: NewVar,
 ) -> Result<Variable> {
-    if state.ops.contains(&op_name) {
+    if state.ops.contains_key(&op_name) {
         return Err(ScopeError::DuplicateName { name: op_name });
     }
     let op_len = op_name.len();
@@ -228,9 +228,7 @@ fn insert_variable(
         graph_id: graph.id(),
         name,
     }));
-    let op_name = var.op_name().to_string();
-    state.ops.insert(op_name.clone());
-    state.by_op_name.insert(op_name, var.clone());
+    state.ops.insert(var.op_name().to_string(), Some(var.clone()));
     if let Some(key) = var.store_key() {
         state.store.insert(key.to_string(), var.clone());
     }
@@ -320,11 +318,11 @@ impl RequestedShape<'_> {
         }
     }
 
-    fn fully_defined(&self) -> Option<Vec<usize>> {
+    fn fully_defined(&self) -> Option<std::borrow::Cow<'_, [usize]>> {
         match self {
             RequestedShape::Unknown => None,
-            RequestedShape::Known(s) => Some(s.to_vec()),
-            RequestedShape::Partial(s) => s.iter().copied().collect(),
+            RequestedShape::Known(s) => Some(std::borrow::Cow::Borrowed(s)),
+            RequestedShape::Partial(s) => s.iter().copied().collect::<Option<Vec<usize>>>().map(Into::into),
         }
     }
 
@@ -410,17 +408,26 @@ impl<'a> GetVariable<'a> {
             }
             let initializer = self.initializer.as_ref().or(scope.initializer());
             let dtype = self.dtype.unwrap_or(scope.dtype());
-            let full = join(scope.name(), self.name);
             if matches!(initializer, Some(Initializer::Value(_))) && self.shape.is_given() {
                 return Err(ScopeError::InvalidArgument(format!(
-                    "get_variable `{full}`: a value initializer carries its own shape; \
-                     do not pass a shape with it"
+                    "get_variable `{}`: a value initializer carries its own shape; \
+                     do not pass a shape with it",
+                    join(scope.name(), self.name)
                 )));
             }
             let reuse = scope.reuse();
-            if let Some(existing) = graph.inner.state.read().store.get(&full) {
-                return share(existing, &full, reuse, self.shape, dtype);
+            // The hot path (sharing) builds the full name in a reused buffer.
+            let scratch = &mut st.scratch;
+            scratch.clear();
+            if !scope.name().is_empty() {
+                scratch.push_str(scope.name());
+                scratch.push('/');
             }
+            scratch.push_str(self.name);
+            if let Some(existing) = graph.inner.state.read().store.get(scratch.as_str()) {
+                return share(existing, scratch, reuse, self.shape, dtype);
+            }
+            let full = scratch.clone();
             if reuse == Reuse::True {
                 let suggestions = suggest(&graph.inner.state.read(), &full);
                 return Err(ScopeError::NotFound {
