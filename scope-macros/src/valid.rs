@@ -163,10 +163,10 @@ fn not_applicable(kind: Kind, site: Site, key: Key) -> String {
     let this = display(kind, site);
     let k = key.as_str();
     match (kind, key) {
-        (Kind::Template, Key::Reuse) => format!(
-            "`reuse` conflicts with #[template]: a template manages reuse itself (its first \
-             call creates the variables, later calls share them); remove `reuse`"
-        ),
+        (Kind::Template, Key::Reuse) => "`reuse` conflicts with #[template]: a template \
+             manages reuse itself (its first call creates the variables, later calls share \
+             them); remove `reuse`"
+            .to_string(),
         (Kind::NameScope, Key::Reuse | Key::Initializer | Key::Dtype | Key::AuxiliaryNameScope) => {
             format!(
                 "`{k}` does not apply to {this}: a name scope only prefixes the names of ops and \
@@ -593,8 +593,7 @@ pub fn scope_spec(
     }
 
     // Conflicts.
-    if let (Some(tmpl), Some((reuse_span, _))) = (seen.template, &seen.reuse) {
-        let _ = tmpl;
+    if let (Some(_), Some((reuse_span, _))) = (seen.template, &seen.reuse) {
         errors.error(
             *reuse_span,
             "`reuse` conflicts with `template`: a template manages reuse itself (its first call \
@@ -609,17 +608,19 @@ pub fn scope_spec(
                  on the function's first call, so its name cannot change from call to call",
             );
         }
-        for (present, key) in [
-            (seen.initializer.is_some(), "initializer"),
-            (seen.dtype.is_some(), "dtype"),
-            (seen.auxiliary_name_scope.is_some(), "auxiliary_name_scope"),
-            (seen.default_name.is_some(), "default_name"),
-        ] {
-            if present {
-                errors.error(
-                    seen.template.unwrap_or(call_span),
-                    format!("`{key}` does not apply to a template"),
-                );
+        // Reachable through `#[variable_scope(.., template, ..)]`.
+        let others = [
+            (seen.initializer.as_ref().map(Spanned::span), "initializer"),
+            (seen.dtype.map(|(span, _)| span), "dtype"),
+            (
+                seen.auxiliary_name_scope.as_ref().map(LitBool::span),
+                "auxiliary_name_scope",
+            ),
+            (seen.default_name.as_ref().map(LitStr::span), "default_name"),
+        ];
+        for (span, key) in others {
+            if let Some(span) = span {
+                errors.error(span, format!("`{key}` does not apply to a template"));
             }
         }
     }
@@ -788,10 +789,7 @@ mod tests {
         let msgs = messages(err);
         assert_eq!(msgs.len(), 4, "{msgs:#?}");
         assert!(msgs[0].contains("did you mean `reuse`"), "{msgs:#?}");
-        assert!(
-            msgs[1].contains("unsupported dtype, not `f16`"),
-            "{msgs:#?}"
-        );
+        assert!(msgs[1].contains("unsupported dtype `f16`"), "{msgs:#?}");
         assert!(msgs[2].contains("duplicate `reuse` option"), "{msgs:#?}");
         assert!(
             msgs[3].contains("`a b` is not a valid scope name"),
@@ -809,8 +807,7 @@ mod tests {
             Some(&f),
             Span::call_site(),
         )
-        .ok()
-        .expect("valid");
+        .unwrap_or_else(|e| panic!("valid: {e}"));
         assert!(spec.name.is_none());
         assert_eq!(
             spec.default_name.map(|d| d.value()).as_deref(),
@@ -858,6 +855,32 @@ mod tests {
         assert!(msgs
             .iter()
             .all(|m| m.contains("does not apply to #[name_scope]")));
+    }
+
+    #[test]
+    fn the_template_option_rejects_scope_options() {
+        let err = scope_spec(
+            Kind::VariableScope,
+            Site::Attribute,
+            options(quote!("t", template, dtype = f32, reuse)),
+            None,
+            Span::call_site(),
+        )
+        .err()
+        .expect("rejected");
+        let msgs = messages(err);
+        assert_eq!(msgs.len(), 2, "{msgs:#?}");
+        assert!(msgs[0].contains("`reuse` conflicts with `template`"));
+        assert!(msgs[1].contains("`dtype` does not apply to a template"));
+        // In scope!, `template` is not an option at all.
+        assert!(scope_spec(
+            Kind::VariableScope,
+            Site::ScopeMacro,
+            options(quote!("t", template)),
+            None,
+            Span::call_site(),
+        )
+        .is_err());
     }
 
     #[test]

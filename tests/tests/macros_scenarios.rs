@@ -162,7 +162,11 @@ fn seed_a_prints_exactly_the_seed_names() {
     let names: Vec<&str> = vars.iter().map(Variable::name).collect();
     assert_eq!(
         names,
-        ["cltdevelop/var_1:0", "cltdevelop/var_1_1:0", "cltdevelop/var_1_2:0"]
+        [
+            "cltdevelop/var_1:0",
+            "cltdevelop/var_1_1:0",
+            "cltdevelop/var_1_2:0"
+        ]
     );
 }
 
@@ -239,7 +243,11 @@ fn seed_c_shares_and_reports_not_found() {
     let vars: Vec<&String> = log.0.iter().filter(|l| !l.starts_with("scope")).collect();
     assert_eq!(
         vars,
-        ["var cltdevelop/var_1:0 #0", "var cltdevelop/var_1:0 #0", "error NotFound"]
+        [
+            "var cltdevelop/var_1:0 #0",
+            "var cltdevelop/var_1:0 #0",
+            "error NotFound"
+        ]
     );
 }
 
@@ -250,7 +258,11 @@ fn seed_c_shares_and_reports_not_found() {
 fn dense(log: &mut Log, inputs: usize, units: usize, relu: bool) -> Result {
     log.scope();
     log.var(get_variable("kernel").shape(&[inputs, units]).get());
-    log.var(get_variable!("bias", [units], initializer = Initializer::Zeros));
+    log.var(get_variable!(
+        "bias",
+        [units],
+        initializer = Initializer::Zeros
+    ));
     log.op("MatMul");
     log.op("BiasAdd");
     if relu {
@@ -342,7 +354,10 @@ fn siamese_tower_shared_through_the_reuse_option() {
     // Same names, with `reuse` on the second tower instead of the
     // `reuse_variables()` step (whose empty result is dropped).
     let drop_reuse_variables_step = |mut expected: Vec<String>| {
-        let pos = expected.iter().position(String::is_empty).expect("the reuse step");
+        let pos = expected
+            .iter()
+            .position(String::is_empty)
+            .expect("the reuse step");
         expected.remove(pos);
         expected
     };
@@ -412,14 +427,22 @@ fn rnn_cell_unrolled_with_scope_macro() {
 #[template("s1")]
 fn s1_first(log: &mut Log) -> Result {
     log.scope();
-    log.var(get_variable!("dummy", [1], initializer = Initializer::Zeros));
+    log.var(get_variable!(
+        "dummy",
+        [1],
+        initializer = Initializer::Zeros
+    ));
     Ok(())
 }
 
 #[template("s1")]
 fn s1_second(log: &mut Log) -> Result {
     log.scope();
-    log.var(get_variable!("dummy", [1], initializer = Initializer::Zeros));
+    log.var(get_variable!(
+        "dummy",
+        [1],
+        initializer = Initializer::Zeros
+    ));
     Ok(())
 }
 
@@ -470,16 +493,18 @@ fn template_called_three_times_shares_one_variable() {
 }
 
 fn scalar_variable(trainable: bool) -> Result<Variable> {
-    Variable::builder(0.0f32)
-        .trainable(trainable)
-        .build()
+    Variable::builder(0.0f32).trainable(trainable).build()
 }
 
 #[template("s")]
 fn creates_trainable(log: &mut Log) -> Result {
     log.scope();
     log.var(scalar_variable(true));
-    log.var(get_variable!("dummy", [1], initializer = Initializer::Zeros));
+    log.var(get_variable!(
+        "dummy",
+        [1],
+        initializer = Initializer::Zeros
+    ));
     Ok(())
 }
 
@@ -487,7 +512,11 @@ fn creates_trainable(log: &mut Log) -> Result {
 fn creates_non_trainable(log: &mut Log) -> Result {
     log.scope();
     log.var(scalar_variable(false));
-    log.var(get_variable!("dummy", [1], initializer = Initializer::Zeros));
+    log.var(get_variable!(
+        "dummy",
+        [1],
+        initializer = Initializer::Zeros
+    ));
     Ok(())
 }
 
@@ -502,9 +531,8 @@ fn call(log: &mut Log, f: fn(&mut Log) -> Result) {
 
 #[test]
 fn template_later_call_creating_a_trainable_variable_is_an_error() {
-    let drop_make_template_steps = |expected: Vec<String>| {
-        expected.into_iter().filter(|e| e != "null").collect()
-    };
+    let drop_make_template_steps =
+        |expected: Vec<String>| expected.into_iter().filter(|e| e != "null").collect();
     check_with(
         "template_later_call_trainable_variable_rejected",
         drop_make_template_steps,
@@ -532,8 +560,16 @@ impl Conv1d {
     #[variable_scope(name = self.name)]
     fn build(&self, log: &mut Log, with_op: bool) -> Result {
         log.scope();
-        log.var(get_variable!("w", [1, self.nx, self.nf], initializer = Initializer::random_normal()));
-        log.var(get_variable!("b", [self.nf], initializer = Initializer::Zeros));
+        log.var(get_variable!(
+            "w",
+            [1, self.nx, self.nf],
+            initializer = Initializer::random_normal()
+        ));
+        log.var(get_variable!(
+            "b",
+            [self.nf],
+            initializer = Initializer::Zeros
+        ));
         if with_op {
             log.op("MatMul");
         }
@@ -563,13 +599,19 @@ impl Block {
     #[variable_scope(name = format!("h{}", self.index))]
     fn build(&self, log: &mut Log) -> Result {
         log.scope();
-        LayerNorm { name: "ln_1".into() }.build(log)?;
+        LayerNorm {
+            name: "ln_1".into(),
+        }
+        .build(log)?;
         scope!(variable_scope("attn") {
             log.scope();
             Conv1d { name: "c_attn", nx: 8, nf: 24 }.build(log, true)?;
             Conv1d { name: "c_proj", nx: 8, nf: 8 }.build(log, false)?;
         });
-        LayerNorm { name: "ln_2".into() }.build(log)?;
+        LayerNorm {
+            name: "ln_2".into(),
+        }
+        .build(log)?;
         scope!(variable_scope("mlp") {
             log.scope();
             Conv1d { name: "c_fc", nx: 8, nf: 32 }.build(log, false)?;
@@ -587,13 +629,24 @@ impl Gpt2 {
     #[variable_scope("model", reuse = auto)]
     fn build(&self, log: &mut Log, final_norm: bool) -> Result {
         log.scope();
-        log.var(get_variable!("wpe", [16, 8], initializer = Initializer::random_normal()));
-        log.var(get_variable!("wte", [50, 8], initializer = Initializer::random_normal()));
+        log.var(get_variable!(
+            "wpe",
+            [16, 8],
+            initializer = Initializer::random_normal()
+        ));
+        log.var(get_variable!(
+            "wte",
+            [50, 8],
+            initializer = Initializer::random_normal()
+        ));
         for index in 0..self.layers {
             Block { index }.build(log)?;
         }
         if final_norm {
-            LayerNorm { name: "ln_f".into() }.build(log)?;
+            LayerNorm {
+                name: "ln_f".into(),
+            }
+            .build(log)?;
         }
         Ok(())
     }
@@ -669,7 +722,11 @@ fn gan_discriminator_built_twice() {
 fn tower_conv1(log: &mut Log) -> Result {
     log.scope();
     log.var(get_variable!("weights", [5, 5, 3, 8]));
-    log.var(get_variable!("biases", [8], initializer = Initializer::Zeros));
+    log.var(get_variable!(
+        "biases",
+        [8],
+        initializer = Initializer::Zeros
+    ));
     log.op("Conv2D");
     Ok(())
 }
@@ -713,7 +770,8 @@ fn multi_tower_towers_in_the_reentered_root_scope() {
 fn macros_and_runtime_calls_agree() {
     let graph = Graph::new();
     let _default = graph.as_default();
-    let by_macro = scope!(variable_scope("same", reuse = auto) { get_variable!("w", [1]) }).unwrap();
+    let by_macro =
+        scope!(variable_scope("same", reuse = auto) { get_variable!("w", [1]) }).unwrap();
     let by_hand = {
         let _vs = variable_scope("same").reuse(Reuse::Auto).enter().unwrap();
         let _ns = name_scope("inner").unwrap();
