@@ -138,6 +138,11 @@ pub fn name_scope(args: TokenStream, item: TokenStream) -> TokenStream {
 /// `TemplateVariableCreated`. The function must return `Result<_, E>` with
 /// `E: From<ScopeError>`. `unique_name = "t"` takes the scope name as given.
 ///
+/// There is one template per function and graph: every generic
+/// instantiation and every `self` value of a method share it (to get one
+/// template per layer object, call `make_template` and keep the `Template`
+/// in the object).
+///
 /// An early `return` (or `?`) in the body skips the end-of-call check; the
 /// call is still closed, and a violation is then reported by the next
 /// fallible scope call on the thread.
