@@ -137,6 +137,19 @@ impl Variable {
         self.with_array(ArrayD::clone)
     }
 
+    /// A copy of the value as an array of `T` with a fixed number of
+    /// dimensions (`Ix1`, `Ix2`, ...); `ShapeMismatch` if the rank differs.
+    pub fn array_nd<T: Element, D: ndarray::Dimension>(&self) -> Result<ndarray::Array<T, D>> {
+        self.array::<T>()?
+            .into_dimensionality::<D>()
+            .map_err(|_| ScopeError::ShapeMismatch {
+                name: self.op_name().to_string(),
+                existing: self.shape().to_vec(),
+                requested: vec![None; D::NDIM.unwrap_or(0)],
+                defined_at: self.defined_at(),
+            })
+    }
+
     /// Replaces the value; the new value must have the variable's dtype and shape.
     pub fn assign(&self, value: impl Into<Tensor>) -> Result<()> {
         let value = value.into();

@@ -52,8 +52,12 @@ impl HParams {
     pub fn load(path: &Path) -> Result<HParams> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| Error::Input(format!("cannot read {}: {e}", path.display())))?;
-        let h: HParams = serde_json::from_str(&text)
-            .map_err(|e| Error::Input(format!("{} is not a GPT-2 hparams file: {e}", path.display())))?;
+        let h: HParams = serde_json::from_str(&text).map_err(|e| {
+            Error::Input(format!(
+                "{} is not a GPT-2 hparams file: {e}",
+                path.display()
+            ))
+        })?;
         if h.n_head == 0 || h.n_embd % h.n_head != 0 {
             return Err(Error::Input(format!(
                 "{}: n_embd ({}) must be a multiple of n_head ({})",
@@ -63,7 +67,10 @@ impl HParams {
             )));
         }
         if h.n_vocab == 0 || h.n_ctx == 0 {
-            return Err(Error::Input(format!("{}: n_vocab and n_ctx must be positive", path.display())));
+            return Err(Error::Input(format!(
+                "{}: n_vocab and n_ctx must be positive",
+                path.display()
+            )));
         }
         Ok(h)
     }
@@ -79,7 +86,10 @@ fn conv1d(x: &Array3<f32>, scope: &str, nf: usize) -> Result<Array3<f32>> {
     let nx = x.shape()[2];
     let w = get_variable("w")
         .shape(&[1, nx, nf])
-        .initializer(Initializer::RandomNormal { mean: 0.0, stddev: 0.02 })
+        .initializer(Initializer::RandomNormal {
+            mean: 0.0,
+            stddev: 0.02,
+        })
         .get()?;
     let b = get_variable("b")
         .shape(&[nf])
@@ -87,11 +97,16 @@ fn conv1d(x: &Array3<f32>, scope: &str, nf: usize) -> Result<Array3<f32>> {
         .get()?;
     let (batch, t) = (x.shape()[0], x.shape()[1]);
     let w = weight(&w)?;
-    let w = w.index_axis(Axis(0), 0).into_dimensionality::<ndarray::Ix2>().expect("[nx, nf]");
+    let w = w
+        .index_axis(Axis(0), 0)
+        .into_dimensionality::<ndarray::Ix2>()
+        .expect("[nx, nf]");
     let b = weight(&b)?;
     let flat = x.to_shape((batch * t, nx)).expect("contiguous input");
     let out = flat.dot(&w) + &b;
-    Ok(out.into_shape_with_order((batch, t, nf)).expect("same size"))
+    Ok(out
+        .into_shape_with_order((batch, t, nf))
+        .expect("same size"))
 }
 
 /// Layer norm over the last axis (ε = 1e-5, biased variance).
@@ -138,7 +153,11 @@ fn attn(x: &Array3<f32>, scope: &str, n_state: usize, hparams: &HParams) -> Resu
         for head in 0..h {
             let q = c.slice(s![bi, .., head * d..(head + 1) * d]);
             let k = c.slice(s![bi, .., n_state + head * d..n_state + (head + 1) * d]);
-            let v = c.slice(s![bi, .., 2 * n_state + head * d..2 * n_state + (head + 1) * d]);
+            let v = c.slice(s![
+                bi,
+                ..,
+                2 * n_state + head * d..2 * n_state + (head + 1) * d
+            ]);
             scores.assign(&q.dot(&k.t()));
             for i in 0..t {
                 let mut row = scores.row_mut(i);
@@ -192,11 +211,17 @@ pub fn model(hparams: &HParams, tokens: &Array2<i32>) -> Result<Array3<f32>> {
     }
     let wpe = get_variable("wpe")
         .shape(&[hparams.n_ctx, hparams.n_embd])
-        .initializer(Initializer::RandomNormal { mean: 0.0, stddev: 0.01 })
+        .initializer(Initializer::RandomNormal {
+            mean: 0.0,
+            stddev: 0.01,
+        })
         .get()?;
     let wte = get_variable("wte")
         .shape(&[hparams.n_vocab, hparams.n_embd])
-        .initializer(Initializer::RandomNormal { mean: 0.0, stddev: 0.02 })
+        .initializer(Initializer::RandomNormal {
+            mean: 0.0,
+            stddev: 0.02,
+        })
         .get()?;
     let (wpe, wte) = (weight(&wpe)?, weight(&wte)?);
     let mut h = Array3::<f32>::zeros((batch, t, hparams.n_embd));
@@ -204,7 +229,12 @@ pub fn model(hparams: &HParams, tokens: &Array2<i32>) -> Result<Array3<f32>> {
         let tok = usize::try_from(tok)
             .ok()
             .filter(|&tok| tok < hparams.n_vocab)
-            .ok_or_else(|| Error::Input(format!("token {tok} is outside the vocabulary (0..{})", hparams.n_vocab)))?;
+            .ok_or_else(|| {
+                Error::Input(format!(
+                    "token {tok} is outside the vocabulary (0..{})",
+                    hparams.n_vocab
+                ))
+            })?;
         let row = &wte.slice(s![tok, ..]) + &wpe.slice(s![ti, ..]);
         h.slice_mut(s![bi, ti, ..]).assign(&row);
     }
@@ -212,7 +242,9 @@ pub fn model(hparams: &HParams, tokens: &Array2<i32>) -> Result<Array3<f32>> {
         h = block(&h, &format!("h{layer}"), hparams)?;
     }
     let h = norm(&h, "ln_f")?;
-    let wte = wte.into_dimensionality::<ndarray::Ix2>().expect("[n_vocab, n_embd]");
+    let wte = wte
+        .into_dimensionality::<ndarray::Ix2>()
+        .expect("[n_vocab, n_embd]");
     let flat = h.to_shape((batch * t, hparams.n_embd)).expect("contiguous");
     let logits = flat.dot(&wte.t());
     Ok(logits
@@ -239,8 +271,12 @@ pub fn load_json_array(path: &Path) -> Result<ArrayD<f32>> {
     let j: Json = serde_json::from_str(&text)
         .map_err(|e| Error::Input(format!("{}: {e}", path.display())))?;
     let data: Vec<f32> = j.data.into_iter().map(|x| x as f32).collect();
-    ArrayD::from_shape_vec(IxDyn(&j.shape), data)
-        .map_err(|e| Error::Input(format!("{}: shape does not match data: {e}", path.display())))
+    ArrayD::from_shape_vec(IxDyn(&j.shape), data).map_err(|e| {
+        Error::Input(format!(
+            "{}: shape does not match data: {e}",
+            path.display()
+        ))
+    })
 }
 
 /// Reads `input.json`: `{"tokens": [[...], ...]}`.
@@ -283,9 +319,14 @@ pub fn greedy_next(logits: &Array3<f32>) -> Vec<usize> {
             let last = seq.row(seq.nrows() - 1);
             last.iter()
                 .enumerate()
-                .fold((0, f32::NEG_INFINITY), |best, (i, &x)| if x > best.1 { (i, x) } else { best })
+                .fold((0, f32::NEG_INFINITY), |best, (i, &x)| {
+                    if x > best.1 {
+                        (i, x)
+                    } else {
+                        best
+                    }
+                })
                 .0
         })
         .collect()
 }
-

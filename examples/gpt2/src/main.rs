@@ -43,7 +43,11 @@ fn parse_args() -> Result<Args, String> {
             Some("-h" | "--help") => {
                 return Err("usage: gpt2 [--checkpoint DIR] [--weights FILE]".to_string())
             }
-            _ => return Err(format!("unexpected argument {arg:?}; usage: gpt2 [--checkpoint DIR] [--weights FILE]")),
+            _ => {
+                return Err(format!(
+                    "unexpected argument {arg:?}; usage: gpt2 [--checkpoint DIR] [--weights FILE]"
+                ))
+            }
         }
     }
     Ok(args)
@@ -58,7 +62,9 @@ fn run() -> Result<bool, String> {
     println!("{}", graph.summary());
 
     let weights = args.weights.clone().unwrap_or_else(|| args.dir.clone());
-    let report = graph.restore(&weights).map_err(|e| format!("loading {}: {e}", weights.display()))?;
+    let report = graph
+        .restore(&weights)
+        .map_err(|e| format!("loading {}: {e}", weights.display()))?;
     println!("{report}\n");
 
     let tokens = load_tokens(&args.dir.join("input.json")).map_err(|e| e.to_string())?;

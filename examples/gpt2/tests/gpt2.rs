@@ -11,7 +11,9 @@ use scope_runtime::Graph;
 use serde_json::Value;
 
 fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures")
+        .join(name)
 }
 
 fn built(dir: &Path) -> (Graph, HParams) {
@@ -40,7 +42,8 @@ fn variables_match_the_manifest_in_names_shapes_and_order() {
         let dir = fixture(name);
         let (graph, _) = built(&dir);
         let manifest: Value =
-            serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
+            serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap())
+                .unwrap();
         let expected: Vec<(String, Vec<usize>, String)> = manifest["variables"]
             .as_array()
             .unwrap()
@@ -48,7 +51,12 @@ fn variables_match_the_manifest_in_names_shapes_and_order() {
             .map(|v| {
                 (
                     v["name"].as_str().unwrap().to_string(),
-                    v["shape"].as_array().unwrap().iter().map(|d| d.as_u64().unwrap() as usize).collect(),
+                    v["shape"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|d| d.as_u64().unwrap() as usize)
+                        .collect(),
                     v["dtype"].as_str().unwrap().to_string(),
                 )
             })
@@ -56,7 +64,13 @@ fn variables_match_the_manifest_in_names_shapes_and_order() {
         let got: Vec<(String, Vec<usize>, String)> = graph
             .variables()
             .iter()
-            .map(|v| (v.op_name().to_string(), v.shape().to_vec(), v.dtype().name().to_string()))
+            .map(|v| {
+                (
+                    v.op_name().to_string(),
+                    v.shape().to_vec(),
+                    v.dtype().name().to_string(),
+                )
+            })
             .collect();
         assert_eq!(got, expected, "{name}");
     }
@@ -72,8 +86,15 @@ fn logits_match_tensorflow_from_checkpoint_and_safetensors() {
             let report = graph.restore(&weights).unwrap();
             assert_eq!(report.loaded.len(), 28);
             let diff = expected_diff(&dir, &logits(&graph, &hparams, &dir));
-            assert!(diff <= 1e-5, "{name} from {}: max abs diff {diff}", weights.display());
-            assert!(before > 1e-3, "random weights must not already match ({before})");
+            assert!(
+                diff <= 1e-5,
+                "{name} from {}: max abs diff {diff}",
+                weights.display()
+            );
+            assert!(
+                before > 1e-3,
+                "random weights must not already match ({before})"
+            );
         }
     }
 }
@@ -86,12 +107,24 @@ fn save_and_reload_with_our_writer_gives_identical_logits() {
     let original = logits(&graph, &hparams, &dir);
 
     let tmp = tempfile::tempdir().unwrap();
-    graph.save_checkpoint(tmp.path().join("model.ckpt")).unwrap();
-    graph.save_safetensors(tmp.path().join("model.safetensors")).unwrap();
-    for weights in [tmp.path().to_path_buf(), tmp.path().join("model.safetensors")] {
+    graph
+        .save_checkpoint(tmp.path().join("model.ckpt"))
+        .unwrap();
+    graph
+        .save_safetensors(tmp.path().join("model.safetensors"))
+        .unwrap();
+    for weights in [
+        tmp.path().to_path_buf(),
+        tmp.path().join("model.safetensors"),
+    ] {
         let (again, _) = built(&dir);
         again.restore(&weights).unwrap();
-        assert_eq!(logits(&again, &hparams, &dir), original, "{}", weights.display());
+        assert_eq!(
+            logits(&again, &hparams, &dir),
+            original,
+            "{}",
+            weights.display()
+        );
     }
     // The index we write is byte-identical to TensorFlow's for the same tensors.
     assert_eq!(
@@ -104,24 +137,54 @@ fn save_and_reload_with_our_writer_gives_identical_logits() {
 fn cli_reports_the_difference_and_fails_on_wrong_logits() {
     let bin = env!("CARGO_BIN_EXE_gpt2");
     let dir = fixture("tiny_gpt2_sharp");
-    let out = Command::new(bin).arg("--checkpoint").arg(&dir).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(bin)
+        .arg("--checkpoint")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8(out.stdout).unwrap();
     let last = stdout.lines().last().unwrap();
-    let x: f32 = last.strip_prefix("max abs diff vs expected: ").unwrap().parse().unwrap();
+    let x: f32 = last
+        .strip_prefix("max abs diff vs expected: ")
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!(x <= 1e-5);
 
     // Same model, logits from the other fixture: must exit 1.
     let tmp = tempfile::tempdir().unwrap();
-    for f in ["hparams.json", "input.json", "checkpoint", "model.ckpt.index", "model.ckpt.data-00000-of-00001"] {
+    for f in [
+        "hparams.json",
+        "input.json",
+        "checkpoint",
+        "model.ckpt.index",
+        "model.ckpt.data-00000-of-00001",
+    ] {
         std::fs::copy(dir.join(f), tmp.path().join(f)).unwrap();
     }
-    std::fs::copy(fixture("tiny_gpt2").join("expected_logits.json"), tmp.path().join("expected_logits.json")).unwrap();
-    let out = Command::new(bin).arg("--checkpoint").arg(tmp.path()).output().unwrap();
+    std::fs::copy(
+        fixture("tiny_gpt2").join("expected_logits.json"),
+        tmp.path().join("expected_logits.json"),
+    )
+    .unwrap();
+    let out = Command::new(bin)
+        .arg("--checkpoint")
+        .arg(tmp.path())
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
 
     // A missing directory is a clear error, not a panic.
-    let out = Command::new(bin).arg("--checkpoint").arg(tmp.path().join("nope")).output().unwrap();
+    let out = Command::new(bin)
+        .arg("--checkpoint")
+        .arg(tmp.path().join("nope"))
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("hparams.json"));
 }
