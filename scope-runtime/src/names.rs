@@ -2,7 +2,10 @@
 //! one case-insensitive counter scheme shared by name scopes, ops and
 //! variables.
 
-use rustc_hash::FxHashMap;
+use hashbrown::hash_map::EntryRef;
+use rustc_hash::FxBuildHasher;
+
+type FxHashMap<K, V> = hashbrown::HashMap<K, V, FxBuildHasher>;
 
 use crate::error::{NameKind, ScopeError};
 
@@ -99,6 +102,17 @@ fn split_suffix(key: &str) -> Option<(&str, u64)> {
     Some((&key[..pos], digits.parse().ok()?))
 }
 
+/// The count a generated name has through its base's run (1 or 0).
+fn run_count(runs: &FxHashMap<String, (u64, u64)>, key: &str) -> u64 {
+    match split_suffix(key) {
+        Some((base, j)) => match runs.get(base) {
+            Some(&(start, end)) if start <= j && j < end => 1,
+            _ => 0,
+        },
+        None => 0,
+    }
+}
+
 /// The graph's record of names handed out by `unique_name`, keyed by the
 /// lower-cased full name (TF's `Graph._names_in_use`).
 ///
@@ -118,23 +132,24 @@ pub(crate) struct UsedNames {
 
 impl UsedNames {
     fn count(&self, key: &str) -> u64 {
-        if let Some(&c) = self.counts.get(key) {
-            return c;
-        }
-        match split_suffix(key) {
-            Some((base, j)) => match self.runs.get(base) {
-                Some(&(start, end)) if start <= j && j < end => 1,
-                _ => 0,
-            },
-            None => 0,
+        match self.counts.get(key) {
+            Some(&c) => c,
+            None => run_count(&self.runs, key),
         }
     }
 
-    fn set_count(&mut self, key: &str, count: u64) {
-        match self.counts.get_mut(key) {
-            Some(c) => *c = count,
-            None => {
-                self.counts.insert(key.to_string(), count);
+    /// Increments the count of `key` and returns the count it had.
+    fn bump(&mut self, key: &str) -> u64 {
+        match self.counts.entry_ref(key) {
+            EntryRef::Occupied(mut o) => {
+                let i = *o.get();
+                *o.get_mut() = i + 1;
+                i
+            }
+            EntryRef::Vacant(v) => {
+                let i = run_count(&self.runs, key);
+                v.insert(i + 1);
+                i
             }
         }
     }
@@ -165,8 +180,7 @@ impl UsedNames {
         let mut key = std::mem::take(&mut self.key);
         key.clear();
         push_lower(&mut key, &full);
-        let i = self.count(&key);
-        self.set_count(&key, i + 1);
+        let i = self.bump(&key);
         if i == 0 {
             self.key = key;
             return full;

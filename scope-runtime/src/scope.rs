@@ -12,7 +12,7 @@ use std::marker::PhantomData;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Arc;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::FxBuildHasher;
 
 use crate::error::{NameKind, Result, ScopeError};
 use crate::graph::{with_default_graph, Graph, GraphState};
@@ -165,7 +165,7 @@ impl fmt::Debug for VariableScope {
 #[derive(Clone, Default)]
 pub(crate) struct CountNode {
     count: u64,
-    children: FxHashMap<Box<str>, CountNode>,
+    children: hashbrown::HashMap<String, CountNode, FxBuildHasher>,
 }
 
 impl CountNode {
@@ -181,11 +181,8 @@ impl CountNode {
     pub(crate) fn increment(&mut self, name: &str) {
         let mut node = self;
         for part in name.split('/') {
-            // Look up before inserting: the entry API would allocate the key.
-            if !node.children.contains_key(part) {
-                node.children.insert(part.into(), CountNode::default());
-            }
-            node = node.children.get_mut(part).expect("inserted above");
+            // `entry_ref` allocates the key only when it inserts.
+            node = node.children.entry_ref(part).or_default();
         }
         node.count += 1;
     }
