@@ -49,7 +49,9 @@ impl Graph {
                     let pos = match cluster.children.iter().position(|(n, _)| n == first) {
                         Some(p) => p,
                         None => {
-                            cluster.children.push((first.to_string(), Cluster::default()));
+                            cluster
+                                .children
+                                .push((first.to_string(), Cluster::default()));
                             cluster.children.len() - 1
                         }
                     };
@@ -57,7 +59,13 @@ impl Graph {
                 }
             }
         }
-        fn write(out: &mut String, cluster: &Cluster, path: &str, depth: usize, next_id: &mut usize) {
+        fn write(
+            out: &mut String,
+            cluster: &Cluster,
+            path: &str,
+            depth: usize,
+            next_id: &mut usize,
+        ) {
             let pad = "  ".repeat(depth);
             for v in &cluster.variables {
                 let leaf = v.op_name().rsplit('/').next().unwrap_or_default();
@@ -71,7 +79,11 @@ impl Graph {
                 );
             }
             for (name, child) in &cluster.children {
-                let full = if path.is_empty() { name.clone() } else { format!("{path}/{name}") };
+                let full = if path.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{path}/{name}")
+                };
                 *next_id += 1;
                 let _ = writeln!(out, "{pad}subgraph cluster_{} {{", next_id);
                 let _ = writeln!(out, "{pad}  label=\"{}\";", escape(&full));
@@ -84,7 +96,8 @@ impl Graph {
             let parts: Vec<&str> = v.op_name().split('/').collect();
             add(&mut root, &parts, &v);
         }
-        let mut out = String::from("digraph variables {\n  node [shape=box, fontname=\"monospace\"];\n");
+        let mut out =
+            String::from("digraph variables {\n  node [shape=box, fontname=\"monospace\"];\n");
         write(&mut out, &root, "", 1, &mut 0);
         out.push_str("}\n");
         out
@@ -121,7 +134,7 @@ impl fmt::Display for Summary {
         let write_row = |f: &mut fmt::Formatter<'_>, cells: [&str; 5]| {
             writeln!(
                 f,
-                "{:<w0$}  {:<w1$}  {:<w2$}  {:>w3$}  {:<w4$}",
+                "{:<w0$}  {:<w1$}  {:<w2$}  {:>w3$}  {}",
                 cells[0],
                 cells[1],
                 cells[2],
@@ -131,7 +144,6 @@ impl fmt::Display for Summary {
                 w1 = widths[1],
                 w2 = widths[2],
                 w3 = widths[3],
-                w4 = widths[4]
             )
         };
         writeln!(f, "{line}")?;
@@ -141,7 +153,11 @@ impl fmt::Display for Summary {
             write_row(f, [&row[0], &row[1], &row[2], &row[3], &row[4]])?;
         }
         writeln!(f, "{line}")?;
-        let total: u128 = self.variables.iter().map(|v| v.num_elements() as u128).sum();
+        let total: u128 = self
+            .variables
+            .iter()
+            .map(|v| v.num_elements() as u128)
+            .sum();
         let trainable: u128 = self
             .variables
             .iter()
@@ -151,6 +167,10 @@ impl fmt::Display for Summary {
         writeln!(f, "Variables: {}", self.variables.len())?;
         writeln!(f, "Total params: {}", group_digits(total))?;
         writeln!(f, "Trainable params: {}", group_digits(trainable))?;
-        write!(f, "Non-trainable params: {}", group_digits(total - trainable))
+        write!(
+            f,
+            "Non-trainable params: {}",
+            group_digits(total - trainable)
+        )
     }
 }

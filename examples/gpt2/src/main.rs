@@ -17,7 +17,8 @@ use scope_runtime::Graph;
 const TOLERANCE: f32 = 1e-4;
 
 fn shipped() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/tiny_gpt2")
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/tiny_gpt2");
+    dir.canonicalize().unwrap_or(dir)
 }
 
 struct Args {
