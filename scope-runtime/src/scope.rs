@@ -10,12 +10,12 @@ use std::cell::RefCell;
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::atomic::{AtomicU8, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 
 use rustc_hash::FxBuildHasher;
 
 use crate::error::{NameKind, Result, ScopeError};
-use crate::graph::{with_default_graph, Graph, GraphState};
+use crate::graph::{with_default_graph, Graph, GraphInner, GraphState};
 use crate::init::Initializer;
 use crate::names::{join, validate};
 use crate::tensor::DType;
@@ -302,22 +302,37 @@ impl ScopeState {
     }
 }
 
+/// One thread's scope states, one per graph the thread has used. A graph
+/// that no longer exists has its state dropped when a new graph arrives, so
+/// programs that make many graphs keep this list short.
 #[derive(Default)]
 struct ThreadScopes {
-    states: Vec<(u64, ScopeState)>,
+    states: Vec<(u64, Weak<GraphInner>, ScopeState)>,
     pending: Option<ScopeError>,
 }
 
 impl ThreadScopes {
-    fn state_for(&mut self, graph_id: u64) -> &mut ScopeState {
-        let pos = match self.states.iter().position(|(id, _)| *id == graph_id) {
+    fn state_for(&mut self, graph: &Graph) -> &mut ScopeState {
+        let id = graph.id();
+        let pos = match self.states.iter().rposition(|(g, _, _)| *g == id) {
             Some(pos) => pos,
             None => {
-                self.states.push((graph_id, ScopeState::new()));
+                self.states.retain(|(_, alive, _)| alive.strong_count() > 0);
+                self.states
+                    .push((id, Arc::downgrade(&graph.inner), ScopeState::new()));
                 self.states.len() - 1
             }
         };
-        &mut self.states[pos].1
+        &mut self.states[pos].2
+    }
+
+    /// The state for a graph id, if this thread has one (never creates).
+    fn existing_state(&mut self, graph_id: u64) -> Option<&mut ScopeState> {
+        self.states
+            .iter_mut()
+            .rev()
+            .find(|(g, _, _)| *g == graph_id)
+            .map(|(_, _, state)| state)
     }
 }
 
@@ -334,14 +349,14 @@ pub(crate) fn with_current<R>(f: impl FnOnce(&Graph, &mut ScopeState) -> Result<
             if let Some(err) = scopes.pending.take() {
                 return Err(err);
             }
-            f(graph, scopes.state_for(graph.id()))
+            f(graph, scopes.state_for(graph))
         })
     })
 }
 
 /// Like `with_current` for infallible reads; leaves a pending error alone.
 pub(crate) fn inspect_current<R>(f: impl FnOnce(&Graph, &mut ScopeState) -> R) -> R {
-    with_default_graph(|graph| SCOPES.with(|s| f(graph, s.borrow_mut().state_for(graph.id()))))
+    with_default_graph(|graph| SCOPES.with(|s| f(graph, s.borrow_mut().state_for(graph))))
 }
 
 /// Records a guard-order error, reported by the next fallible call on this
@@ -373,7 +388,9 @@ pub(crate) fn with_pending_set_aside<R>(f: impl FnOnce() -> R) -> R {
 fn close_frame(graph_id: u64, frame_id: u64, label: &str) -> Result<()> {
     SCOPES.with(|s| {
         let mut scopes = s.borrow_mut();
-        let state = scopes.state_for(graph_id);
+        let Some(state) = scopes.existing_state(graph_id) else {
+            return Ok(()); // the graph is gone, and its scopes with it
+        };
         let Some(pos) = state.frames.iter().rposition(|f| f.id == frame_id) else {
             return Ok(()); // already closed together with an outer guard
         };
