@@ -5,9 +5,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use scope_runtime::{
-    get_variable, name_scope, variable_scope, Graph, Initializer, Variable,
-};
+use scope_runtime::{get_variable, name_scope, variable_scope, Graph, Initializer, Variable};
 
 const SIZES: [usize; 2] = [1_000, 100_000];
 
@@ -60,13 +58,17 @@ fn lookup(c: &mut Criterion) {
             let _vs = variable_scope("layer").reuse(true).enter().unwrap();
             b.iter(|| black_box(get_variable("w").shape(&[4]).get().unwrap()))
         });
-        group.bench_with_input(BenchmarkId::new("scope_entered_per_lookup", n), &n, |b, _| {
-            let _outer = variable_scope("model").enter().unwrap();
-            b.iter(|| {
-                let _vs = variable_scope("layer").reuse(true).enter().unwrap();
-                black_box(get_variable("w").shape(&[4]).get().unwrap())
-            })
-        });
+        group.bench_with_input(
+            BenchmarkId::new("scope_entered_per_lookup", n),
+            &n,
+            |b, _| {
+                let _outer = variable_scope("model").enter().unwrap();
+                b.iter(|| {
+                    let _vs = variable_scope("layer").reuse(true).enter().unwrap();
+                    black_box(get_variable("w").shape(&[4]).get().unwrap())
+                })
+            },
+        );
     }
     group.finish();
 }
@@ -150,4 +152,3 @@ criterion_group! {
     targets = scope_enter_exit, lookup, create
 }
 criterion_main!(benches);
-

@@ -87,13 +87,20 @@ impl fmt::Display for LoadReport {
             self.missing.len(),
             self.unexpected.len(),
             self.mismatched.len(),
-            if self.loaded.is_empty() { " (nothing was assigned)" } else { "" },
+            if self.loaded.is_empty() {
+                " (nothing was assigned)"
+            } else {
+                ""
+            },
         )?;
         for (var, tensor) in &self.missing {
             if var == tensor {
                 writeln!(f, "  missing:    `{var}` has no tensor in the file")?;
             } else {
-                writeln!(f, "  missing:    `{var}` (looked for `{tensor}`) has no tensor in the file")?;
+                writeln!(
+                    f,
+                    "  missing:    `{var}` (looked for `{tensor}`) has no tensor in the file"
+                )?;
             }
         }
         for u in &self.unexpected {
@@ -298,10 +305,11 @@ impl Graph {
             values.push((var, value));
         }
         for (var, value) in values {
-            var.assign(value).map_err(|e| CheckpointError::InvalidInput {
-                path: report.source.clone(),
-                detail: e.to_string(),
-            })?;
+            var.assign(value)
+                .map_err(|e| CheckpointError::InvalidInput {
+                    path: report.source.clone(),
+                    detail: e.to_string(),
+                })?;
             report.loaded.push(var.op_name().to_string());
         }
         Ok(report)
@@ -315,7 +323,10 @@ impl Graph {
         let guards: Vec<_> = variables.iter().map(Variable::value_guard).collect();
         scope_checkpoint::save_checkpoint(
             prefix,
-            variables.iter().zip(&guards).map(|(v, g)| (v.op_name(), view(g))),
+            variables
+                .iter()
+                .zip(&guards)
+                .map(|(v, g)| (v.op_name(), view(g))),
         )?;
         Ok(())
     }
@@ -326,7 +337,10 @@ impl Graph {
         let guards: Vec<_> = variables.iter().map(Variable::value_guard).collect();
         scope_checkpoint::save_safetensors(
             path,
-            variables.iter().zip(&guards).map(|(v, g)| (v.op_name(), view(g))),
+            variables
+                .iter()
+                .zip(&guards)
+                .map(|(v, g)| (v.op_name(), view(g))),
             [("format", "pt"), ("source", "scope")],
         )?;
         Ok(())
@@ -341,5 +355,9 @@ fn closest(name: &str, candidates: &[&str]) -> Vec<String> {
         .filter(|(d, _)| *d <= limit)
         .collect();
     scored.sort();
-    scored.into_iter().take(3).map(|(_, c)| c.to_string()).collect()
+    scored
+        .into_iter()
+        .take(3)
+        .map(|(_, c)| c.to_string())
+        .collect()
 }

@@ -58,12 +58,12 @@ pub use error::{DefinedAt, NameKind, Result, ScopeError};
 pub use graph::{get_default_graph, DefaultGraphGuard, Graph};
 pub use init::Initializer;
 pub use op::op_name;
-pub use summary::Summary;
 pub use scope::{
     default_variable_scope, get_name_scope, get_variable_scope, name_scope, reuse_variables,
     take_guard_error, variable_scope, NameScope, NameScopeGuard, Reuse, ScopeTarget, VariableScope,
     VariableScopeBuilder, VariableScopeGuard,
 };
+pub use summary::Summary;
 pub use template::{make_template, Template, TemplateBuilder, TemplateCall};
 pub use tensor::{DType, Element, Tensor};
 pub use variable::{get_variable, GetVariable, NewVariable, Variable};

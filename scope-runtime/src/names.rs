@@ -246,7 +246,11 @@ mod tests {
     }
 
     /// TF's algorithm exactly as SEMANTICS.md §2 states it, one map entry per name.
-    fn reference(used: &mut std::collections::HashMap<String, u64>, stack: &str, name: &str) -> String {
+    fn reference(
+        used: &mut std::collections::HashMap<String, u64>,
+        stack: &str,
+        name: &str,
+    ) -> String {
         let full = join(stack, name);
         let key = full.to_lowercase();
         let i = *used.get(&key).unwrap_or(&0);

@@ -160,7 +160,10 @@ impl TemplateCell {
     /// The template of the current default graph, made on first use.
     pub fn template(&self, name: &str, unique_name: Option<&str>) -> Result<Template> {
         let graph = Graph::current();
-        let mut templates = self.templates.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut templates = self
+            .templates
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         templates.retain(|(g, _)| g.strong_count() > 0);
         let found = templates
             .iter()
@@ -186,7 +189,10 @@ impl TemplateCell {
 /// Ends a template call after the body produced `out`: an `Ok` body gets
 /// the call's own check (`TemplateVariableCreated`), an `Err` body keeps its
 /// error (the call is still closed).
-pub fn finish_template_call<T, E>(call: TemplateCall, out: &std::result::Result<T, E>) -> Result<()> {
+pub fn finish_template_call<T, E>(
+    call: TemplateCall,
+    out: &std::result::Result<T, E>,
+) -> Result<()> {
     let finished = call.finish();
     if out.is_ok() {
         finished

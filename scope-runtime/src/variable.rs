@@ -241,7 +241,9 @@ fn insert_variable(
         graph_id: graph.id(),
         name,
     }));
-    state.ops.insert(var.op_name().to_string(), Some(var.clone()));
+    state
+        .ops
+        .insert(var.op_name().to_string(), Some(var.clone()));
     if let Some(key) = var.store_key() {
         state.store.insert(key.to_string(), var.clone());
     }
@@ -335,7 +337,11 @@ impl RequestedShape<'_> {
         match self {
             RequestedShape::Unknown => None,
             RequestedShape::Known(s) => Some(std::borrow::Cow::Borrowed(s)),
-            RequestedShape::Partial(s) => s.iter().copied().collect::<Option<Vec<usize>>>().map(Into::into),
+            RequestedShape::Partial(s) => s
+                .iter()
+                .copied()
+                .collect::<Option<Vec<usize>>>()
+                .map(Into::into),
         }
     }
 

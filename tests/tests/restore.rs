@@ -8,12 +8,17 @@ use scope_runtime::{
 };
 
 fn fixture(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures").join(rel)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../fixtures")
+        .join(rel)
 }
 
 fn var(graph: &Graph, scope: &str, name: &str, shape: &[usize]) {
     let _d = graph.as_default();
-    let _vs = variable_scope(scope).reuse(scope_runtime::Reuse::Auto).enter().unwrap();
+    let _vs = variable_scope(scope)
+        .reuse(scope_runtime::Reuse::Auto)
+        .enter()
+        .unwrap();
     get_variable(name).shape(shape).get().unwrap();
 }
 
@@ -29,17 +34,26 @@ fn strict_restore_lists_every_problem_and_assigns_nothing() {
     let LoadError::Mismatch(report) = &err else {
         panic!("expected a mismatch report, got {err}");
     };
-    assert_eq!(report.missing, vec![("model/extra".to_string(), "model/extra".to_string())]);
+    assert_eq!(
+        report.missing,
+        vec![("model/extra".to_string(), "model/extra".to_string())]
+    );
     assert_eq!(report.mismatched.len(), 1);
     assert_eq!(report.mismatched[0].variable, "model/wpe");
     assert_eq!(report.mismatched[0].file_shape, vec![32, 32]);
     assert_eq!(report.unexpected.len(), 26);
     assert!(report.loaded.is_empty());
     let msg = err.to_string();
-    assert!(msg.contains("1 missing, 26 unexpected, 1 mismatched"), "{msg}");
+    assert!(
+        msg.contains("1 missing, 26 unexpected, 1 mismatched"),
+        "{msg}"
+    );
     assert!(msg.contains("model/h0/ln_1/g"), "{msg}");
     // Nothing was assigned.
-    assert_eq!(graph.variable_by_op_name("model/wte").unwrap().value(), before);
+    assert_eq!(
+        graph.variable_by_op_name("model/wte").unwrap().value(),
+        before
+    );
 }
 
 #[test]
@@ -48,7 +62,10 @@ fn lenient_restore_loads_what_matches_and_reports_the_rest() {
     var(&graph, "model", "wte", &[96, 32]);
     var(&graph, "model", "missing", &[3]);
     let report = graph
-        .restore_with(fixture("tiny_gpt2/model.safetensors"), &RestoreOptions::lenient())
+        .restore_with(
+            fixture("tiny_gpt2/model.safetensors"),
+            &RestoreOptions::lenient(),
+        )
         .unwrap();
     assert_eq!(report.loaded, vec!["model/wte".to_string()]);
     assert_eq!(report.missing.len(), 1);
@@ -58,7 +75,11 @@ fn lenient_restore_loads_what_matches_and_reports_the_rest() {
         .read_as::<f32>("model/wte")
         .unwrap();
     assert_eq!(
-        graph.variable_by_op_name("model/wte").unwrap().array::<f32>().unwrap(),
+        graph
+            .variable_by_op_name("model/wte")
+            .unwrap()
+            .array::<f32>()
+            .unwrap(),
         from_file
     );
 }
@@ -83,14 +104,20 @@ fn assignment_map_loads_into_renamed_scopes() {
     let graph = Graph::new();
     var(&graph, "renamed", "embedding", &[96, 32]);
     let report = graph
-        .restore_with(fixture("tiny_gpt2"), &RestoreOptions::strict().map("model/wte", "renamed/embedding"))
+        .restore_with(
+            fixture("tiny_gpt2"),
+            &RestoreOptions::strict().map("model/wte", "renamed/embedding"),
+        )
         .unwrap();
     assert_eq!(report.loaded, vec!["renamed/embedding".to_string()]);
 
     let graph = Graph::new();
     var(&graph, "outer/model", "wte", &[96, 32]);
     let report = graph
-        .restore_with(fixture("tiny_gpt2"), &RestoreOptions::lenient().map("/", "outer/"))
+        .restore_with(
+            fixture("tiny_gpt2"),
+            &RestoreOptions::lenient().map("/", "outer/"),
+        )
         .unwrap();
     assert_eq!(report.loaded, vec!["outer/model/wte".to_string()]);
 }
@@ -104,15 +131,29 @@ fn save_and_restore_round_trip_every_dtype() {
             let _d = graph.as_default();
             let _vs = variable_scope("net").enter().unwrap();
             get_variable("w").shape(&[3, 2]).get().unwrap();
-            get_variable("w64").shape(&[2]).dtype(DType::F64).initializer(Initializer::random_normal()).get().unwrap();
-            get_variable("steps").initializer(Tensor::from(7i64)).get().unwrap();
-            get_variable("ids").shape(&[4]).dtype(DType::I32).initializer(Initializer::Constant(5.0)).get().unwrap();
+            get_variable("w64")
+                .shape(&[2])
+                .dtype(DType::F64)
+                .initializer(Initializer::random_normal())
+                .get()
+                .unwrap();
+            get_variable("steps")
+                .initializer(Tensor::from(7i64))
+                .get()
+                .unwrap();
+            get_variable("ids")
+                .shape(&[4])
+                .dtype(DType::I32)
+                .initializer(Initializer::Constant(5.0))
+                .get()
+                .unwrap();
         }
         graph
     };
     let a = make(1);
     a.save_checkpoint(tmp.path().join("ckpt")).unwrap();
-    a.save_safetensors(tmp.path().join("w.safetensors")).unwrap();
+    a.save_safetensors(tmp.path().join("w.safetensors"))
+        .unwrap();
     for path in [tmp.path().to_path_buf(), tmp.path().join("w.safetensors")] {
         let b = make(2);
         assert_ne!(a.variables()[0].value(), b.variables()[0].value());

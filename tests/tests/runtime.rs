@@ -5,8 +5,8 @@ use std::collections::HashSet;
 use std::sync::{Arc, Barrier};
 
 use scope_runtime::{
-    get_name_scope, get_variable, get_variable_scope, name_scope, take_guard_error,
-    variable_scope, DType, Graph, Initializer, Reuse, ScopeError, Tensor, Variable,
+    get_name_scope, get_variable, get_variable_scope, name_scope, take_guard_error, variable_scope,
+    DType, Graph, Initializer, Reuse, ScopeError, Tensor, Variable,
 };
 
 #[test]
@@ -22,12 +22,7 @@ fn auto_reuse_race_creates_each_name_once() {
                 let _vs = variable_scope("shared").reuse(Reuse::Auto).enter().unwrap();
                 barrier.wait();
                 (0..200)
-                    .map(|i| {
-                        get_variable(&format!("w{i}"))
-                            .shape(&[2])
-                            .get()
-                            .unwrap()
-                    })
+                    .map(|i| get_variable(&format!("w{i}")).shape(&[2]).get().unwrap())
                     .collect::<Vec<Variable>>()
             })
         })
@@ -35,7 +30,10 @@ fn auto_reuse_race_creates_each_name_once() {
     let results: Vec<Vec<Variable>> = handles.into_iter().map(|h| h.join().unwrap()).collect();
     assert_eq!(graph.len(), 200, "each name must be created exactly once");
     for per_thread in &results[1..] {
-        assert_eq!(per_thread, &results[0], "every thread must get the same variables");
+        assert_eq!(
+            per_thread, &results[0],
+            "every thread must get the same variables"
+        );
     }
     assert_eq!(results[0][7].name(), "shared/w7:0");
 }
@@ -55,7 +53,10 @@ fn variable_new_from_threads_never_repeats_a_name() {
             })
         })
         .collect();
-    let names: Vec<String> = handles.into_iter().flat_map(|h| h.join().unwrap()).collect();
+    let names: Vec<String> = handles
+        .into_iter()
+        .flat_map(|h| h.join().unwrap())
+        .collect();
     let unique: HashSet<&String> = names.iter().collect();
     assert_eq!(names.len(), 2000);
     assert_eq!(unique.len(), 2000, "a variable name was handed out twice");
@@ -140,11 +141,17 @@ fn not_found_suggests_close_names() {
     match &err {
         ScopeError::NotFound { name, suggestions } => {
             assert_eq!(name, "encoder/kernal");
-            assert_eq!(suggestions.first().map(String::as_str), Some("encoder/kernel"));
+            assert_eq!(
+                suggestions.first().map(String::as_str),
+                Some("encoder/kernel")
+            );
         }
         other => panic!("expected NotFound, got {other:?}"),
     }
-    assert!(err.to_string().contains("did you mean `encoder/kernel`"), "{err}");
+    assert!(
+        err.to_string().contains("did you mean `encoder/kernel`"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -153,7 +160,10 @@ fn invalid_runtime_names_are_errors_not_panics() {
     let _g = graph.as_default();
     for bad in ["a b", "x:0", "_root", "ü"] {
         assert_eq!(name_scope(bad).unwrap_err().kind(), "InvalidName", "{bad}");
-        assert_eq!(get_variable(bad).shape(&[1]).get().unwrap_err().kind(), "InvalidName");
+        assert_eq!(
+            get_variable(bad).shape(&[1]).get().unwrap_err().kind(),
+            "InvalidName"
+        );
     }
     assert_eq!(Variable::new("", 1.0f32).unwrap_err().kind(), "InvalidName");
     assert!(graph.is_empty());
