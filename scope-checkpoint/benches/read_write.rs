@@ -164,6 +164,35 @@ fn bench(c: &mut Criterion) {
             black_box(v)
         })
     });
+    g.bench_function(
+        "floor/page_fault with MADV_HUGEPAGE (what read_owned does)",
+        |b| {
+            b.iter(|| {
+                let v: Vec<Vec<f32>> = sizes
+                    .iter()
+                    .map(|&n| {
+                        let mut x: Vec<f32> = Vec::with_capacity(n);
+                        let (p, len) = (x.as_mut_ptr() as usize, n * 4);
+                        let huge = 2usize << 20;
+                        let (start, end) = (p.next_multiple_of(huge), (p + len) & !(huge - 1));
+                        if len >= 2 * huge && end > start {
+                            // SAFETY: advice on memory this Vec owns.
+                            unsafe {
+                                libc::madvise(
+                                    start as *mut libc::c_void,
+                                    end - start,
+                                    libc::MADV_HUGEPAGE,
+                                )
+                            };
+                        }
+                        x.resize(n, 1.0f32);
+                        x
+                    })
+                    .collect();
+                black_box(v)
+            })
+        },
+    );
     drop(dst);
     drop(src);
 

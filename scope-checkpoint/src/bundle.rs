@@ -123,18 +123,13 @@ pub(crate) fn parse_index(path: &Path, bytes: &[u8]) -> Result<ParsedIndex> {
             tensor: String::from_utf8_lossy(e.as_bytes()).into_owned(),
             detail: "the name is not UTF-8".into(),
         })?;
-        let (info, mut loc) = check_entry(path, &name, value, num_shards)?;
-        loc.slot = match shard_ids.binary_search(&loc.shard_id) {
-            Ok(i) => i,
-            Err(i) => {
-                shard_ids.insert(i, loc.shard_id);
-                i
-            }
-        };
+        let (info, loc) = check_entry(path, &name, value, num_shards)?;
+        shard_ids.push(loc.shard_id);
         infos.push(info);
         locs.push(loc);
     }
-    // Slots were assigned while `shard_ids` was still growing: fix them up.
+    shard_ids.sort_unstable();
+    shard_ids.dedup();
     for loc in &mut locs {
         loc.slot = shard_ids.binary_search(&loc.shard_id).unwrap_or(0);
     }
@@ -432,38 +427,48 @@ impl CheckpointReader {
     /// Reads a tensor into a fresh array, verifying its crc32c.
     pub fn read(&self, name: &str) -> Result<TensorData> {
         let i = self.find(name)?;
-        let (info, bytes, _, path) = self.checked_bytes(i)?;
-        if info.dtype == DataType::String {
-            let n = info.num_elements();
-            let (elems, crc) =
-                decode_strings(n, bytes).map_err(|detail| CheckpointError::CorruptEntry {
+        let (info, loc, bytes, path) = self.stored(i)?;
+        if info.dtype != DataType::String {
+            // Checksum and copy in one pass over the mapped bytes.
+            let (data, computed) = data_from_bytes(info.dtype, &info.shape, bytes, true)
+                .ok_or_else(|| CheckpointError::BadShape {
                     path: path.clone(),
                     tensor: info.name.clone(),
-                    detail,
+                    detail: format!("bytes are not valid {} values", info.dtype),
                 })?;
-            let loc = &self.index.locs[i];
-            if crc != loc.crc {
+            if computed != loc.crc {
                 return Err(CheckpointError::DataChecksum {
                     path,
                     tensor: info.name.clone(),
                     stored: loc.crc,
-                    computed: crc,
+                    computed,
                 });
             }
-            let a = ArrayD::from_shape_vec(IxDyn(&info.shape), elems).map_err(|e| {
-                CheckpointError::BadShape {
-                    path,
-                    tensor: info.name.clone(),
-                    detail: e.to_string(),
-                }
-            })?;
-            return Ok(TensorData::String(a));
+            return Ok(data);
         }
-        data_from_bytes(info.dtype, &info.shape, bytes).ok_or_else(|| CheckpointError::BadShape {
-            path,
-            tensor: info.name.clone(),
-            detail: format!("bytes are not valid {} values", info.dtype),
-        })
+        let n = info.num_elements();
+        let (elems, crc) =
+            decode_strings(n, bytes).map_err(|detail| CheckpointError::CorruptEntry {
+                path: path.clone(),
+                tensor: info.name.clone(),
+                detail,
+            })?;
+        if crc != loc.crc {
+            return Err(CheckpointError::DataChecksum {
+                path,
+                tensor: info.name.clone(),
+                stored: loc.crc,
+                computed: crc,
+            });
+        }
+        let a = ArrayD::from_shape_vec(IxDyn(&info.shape), elems).map_err(|e| {
+            CheckpointError::BadShape {
+                path,
+                tensor: info.name.clone(),
+                detail: e.to_string(),
+            }
+        })?;
+        Ok(TensorData::String(a))
     }
 
     /// Reads a tensor as an array of `T`, failing with

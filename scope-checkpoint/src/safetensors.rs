@@ -221,11 +221,13 @@ impl SafetensorsReader {
     /// Reads a tensor into a fresh array.
     pub fn read(&self, name: &str) -> Result<TensorData> {
         let (info, bytes) = self.raw_bytes(name)?;
-        data_from_bytes(info.dtype, &info.shape, bytes).ok_or_else(|| CheckpointError::BadShape {
-            path: self.path.clone(),
-            tensor: info.name.clone(),
-            detail: format!("bytes are not valid {} values", info.dtype),
-        })
+        data_from_bytes(info.dtype, &info.shape, bytes, false)
+            .map(|(d, _)| d)
+            .ok_or_else(|| CheckpointError::BadShape {
+                path: self.path.clone(),
+                tensor: info.name.clone(),
+                detail: format!("bytes are not valid {} values", info.dtype),
+            })
     }
 
     /// Reads a tensor as an array of `T`.
