@@ -22,8 +22,10 @@ pub enum Initializer {
     Zeros,
     /// All ones.
     Ones,
-    /// Every element equal to the value (cast to the variable's dtype).
-    Constant(f64),
+    /// Every element equal to the value. An integer constant fits any dtype;
+    /// a float constant only float dtypes (TF rejects `2.0` for an int32
+    /// variable). Build with [`Initializer::constant`].
+    Constant(Scalar),
     /// Uniform in `[minval, maxval)` (TF's defaults: 0 and 1).
     RandomUniform { minval: f64, maxval: f64 },
     /// Normal with the given mean and standard deviation (TF's defaults: 0, 1).
@@ -37,7 +39,70 @@ pub enum Initializer {
     Value(Tensor),
 }
 
+/// A constant: integer or float, as written.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Scalar {
+    Int(i64),
+    Float(f64),
+}
+
+impl Scalar {
+    pub fn as_f64(self) -> f64 {
+        match self {
+            Scalar::Int(i) => i as f64,
+            Scalar::Float(f) => f,
+        }
+    }
+}
+
+impl From<f64> for Scalar {
+    fn from(x: f64) -> Self {
+        Scalar::Float(x)
+    }
+}
+impl From<f32> for Scalar {
+    fn from(x: f32) -> Self {
+        Scalar::Float(x as f64)
+    }
+}
+impl From<i64> for Scalar {
+    fn from(x: i64) -> Self {
+        Scalar::Int(x)
+    }
+}
+impl From<i32> for Scalar {
+    fn from(x: i32) -> Self {
+        Scalar::Int(x as i64)
+    }
+}
+
 impl Initializer {
+    /// `tf.constant_initializer(x)`: `constant(2)` or `constant(0.5)`.
+    pub fn constant(x: impl Into<Scalar>) -> Self {
+        Initializer::Constant(x.into())
+    }
+
+    /// Why this initializer cannot fill a variable of `dtype`, if it cannot:
+    /// random initializers and float constants need a float dtype (TF raises
+    /// a `TypeError` for them on integer variables).
+    pub(crate) fn dtype_problem(&self, dtype: DType) -> Option<String> {
+        if dtype.is_float() {
+            return None;
+        }
+        match self {
+            init if init.is_random() => Some(format!(
+                "a random initializer ({init:?}) produces floats and cannot fill a {dtype} variable; \
+                 use zeros, ones, an integer constant or a value"
+            )),
+            Initializer::Constant(Scalar::Float(x)) => Some(format!(
+                "the constant {x:?} is a float and cannot fill a {dtype} variable; \
+                 use an integer constant (`Initializer::constant({})`)",
+                x.trunc() as i64
+            )),
+            _ => None,
+        }
+    }
+
     /// `tf.random_uniform_initializer()` with TF's defaults.
     pub fn random_uniform() -> Self {
         Initializer::RandomUniform {
@@ -95,7 +160,7 @@ impl Initializer {
         match self {
             Initializer::Zeros => Tensor::full(dtype, shape, 0.0),
             Initializer::Ones => Tensor::full(dtype, shape, 1.0),
-            Initializer::Constant(x) => Tensor::full(dtype, shape, *x),
+            Initializer::Constant(x) => Tensor::full(dtype, shape, x.as_f64()),
             Initializer::Value(t) => t.clone(),
             Initializer::RandomUniform { minval, maxval } => {
                 let mut rng = VariableRng::new(seed, name);

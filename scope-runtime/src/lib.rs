@@ -56,7 +56,7 @@ pub use scope_checkpoint as format;
 pub use checkpoint::{LoadError, LoadReport, RestoreOptions, TensorMismatch, Unexpected};
 pub use error::{DefinedAt, NameKind, Result, ScopeError};
 pub use graph::{get_default_graph, DefaultGraphGuard, Graph};
-pub use init::Initializer;
+pub use init::{Initializer, Scalar};
 pub use op::op_name;
 pub use scope::{
     default_variable_scope, get_name_scope, get_variable_scope, name_scope, reuse_variables,

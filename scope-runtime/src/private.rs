@@ -193,10 +193,10 @@ pub fn finish_template_call<T, E>(
     call: TemplateCall,
     out: &std::result::Result<T, E>,
 ) -> Result<()> {
-    let finished = call.finish();
     if out.is_ok() {
-        finished
+        call.finish()
     } else {
+        call.fail();
         Ok(())
     }
 }

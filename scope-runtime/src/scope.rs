@@ -686,7 +686,13 @@ impl<'a> VariableScopeBuilder<'a> {
                             self.reuse
                         )));
                     }
-                    let (stack, s) = self.open_auxiliary(graph, st, default_name)?;
+                    // Unlike a name, an empty default name still opens
+                    // name_scope(""), which resets to the root.
+                    let (stack, s) = if self.auxiliary_name_scope && default_name.is_empty() {
+                        (Some(String::new()), String::new())
+                    } else {
+                        self.open_auxiliary(graph, st, default_name)?
+                    };
                     let leaf = st.default_leaf(default_name);
                     let scope = by_name(st, &leaf, s, None, initializer, self.dtype);
                     (scope, stack, CountsRestore::ResetUnderCurrent)

@@ -19,11 +19,27 @@ use crate::scope::{
 #[derive(Clone)]
 pub struct Template(Arc<Mutex<TemplateState>>);
 
+/// TF's `Template` flags: `first_call` turns false when the first call
+/// starts (and back to true if that call fails); `variables_created` turns
+/// true when the first call succeeds. Calls made while the first call is
+/// still running (a template calling itself) share without checks.
 struct TemplateState {
     name: String,
     unique_name: Option<String>,
     scope: Option<VariableScope>,
+    first_call: bool,
     variables_created: bool,
+}
+
+/// Which of TF's three paths a call takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum CallKind {
+    /// The first call: creates the variables.
+    First,
+    /// A call after a successful first call: must not create trainables.
+    Checked,
+    /// A call while the first call is still running.
+    Nested,
 }
 
 /// Options of `make_template`; `build()` makes the template.
@@ -71,6 +87,7 @@ impl<'a> TemplateBuilder<'a> {
             name: name.to_string(),
             unique_name: self.unique_name.map(str::to_string),
             scope,
+            first_call: true,
             variables_created: false,
         }))))
     }
@@ -91,12 +108,15 @@ impl Template {
     /// call). Run the body, then `finish()` the call.
     pub fn enter(&self) -> Result<TemplateCall> {
         let mut state = self.0.lock();
-        let first = !state.variables_created;
         let graph = Graph::current();
         let trainable_before = graph.trainable_len();
         let guard = match &state.scope {
             Some(scope) => variable_scope(scope)
-                .reuse(if first { Reuse::False } else { Reuse::True })
+                .reuse(if state.first_call {
+                    Reuse::False
+                } else {
+                    Reuse::True
+                })
                 .enter()?,
             None => {
                 let guard = match &state.unique_name {
@@ -107,10 +127,18 @@ impl Template {
                 guard
             }
         };
+        let kind = if state.variables_created {
+            CallKind::Checked
+        } else if state.first_call {
+            state.first_call = false;
+            CallKind::First
+        } else {
+            CallKind::Nested
+        };
         Ok(TemplateCall {
             template: self.clone(),
             guard: Some(guard),
-            first,
+            kind,
             trainable_before,
             graph,
         })
@@ -140,7 +168,7 @@ impl fmt::Debug for Template {
 pub struct TemplateCall {
     template: Template,
     guard: Option<VariableScopeGuard>,
-    first: bool,
+    kind: CallKind,
     trainable_before: usize,
     graph: Graph,
 }
@@ -154,40 +182,61 @@ impl TemplateCall {
             .expect("a TemplateCall holds its guard until finished")
     }
 
-    /// Ends the call: closes the scope and, on a call after the first,
-    /// reports `TemplateVariableCreated` if trainable variables were created.
+    /// Ends a call whose body succeeded: closes the scope and, on a call
+    /// after the first, reports `TemplateVariableCreated` if trainable
+    /// variables were created.
     pub fn finish(mut self) -> Result<()> {
-        self.close()
+        self.close(true)
     }
 
-    fn close(&mut self) -> Result<()> {
+    /// Ends a call whose body failed. As in TF, a failed first call leaves
+    /// the template as if it had never been called (the next call is the
+    /// first), and no check is made.
+    pub fn fail(mut self) {
+        if let Err(e) = self.close(false) {
+            record_guard_error(e);
+        }
+    }
+
+    fn close(&mut self, body_ok: bool) -> Result<()> {
         let Some(guard) = self.guard.take() else {
             return Ok(());
         };
         let scope_name = guard.scope().name().to_string();
         let after = self.graph.trainable_len();
-        guard.exit()?;
-        if self.first {
-            self.template.0.lock().variables_created = true;
-            return Ok(());
+        let exited = guard.exit();
+        match self.kind {
+            CallKind::First => {
+                let mut state = self.template.0.lock();
+                if body_ok {
+                    state.variables_created = true;
+                } else {
+                    state.first_call = true;
+                }
+            }
+            CallKind::Checked if body_ok && after > self.trainable_before => {
+                exited?;
+                let created = self.graph.trainable_variables("")[self.trainable_before..after]
+                    .iter()
+                    .map(|v| v.name().to_string())
+                    .collect();
+                return Err(ScopeError::TemplateVariableCreated {
+                    template: scope_name,
+                    created,
+                });
+            }
+            CallKind::Checked | CallKind::Nested => {}
         }
-        if after > self.trainable_before {
-            let created = self.graph.trainable_variables("")[self.trainable_before..after]
-                .iter()
-                .map(|v| v.name().to_string())
-                .collect();
-            return Err(ScopeError::TemplateVariableCreated {
-                template: scope_name,
-                created,
-            });
-        }
-        Ok(())
+        exited
     }
 }
 
 impl Drop for TemplateCall {
+    /// A call dropped without `finish` (an early `return`, `?`) counts as a
+    /// successful body, and its check's error is reported by the next
+    /// fallible call; during a panic it counts as a failed body.
     fn drop(&mut self) {
-        if let Err(e) = self.close() {
+        if let Err(e) = self.close(!std::thread::panicking()) {
             record_guard_error(e);
         }
     }

@@ -456,6 +456,9 @@ impl<'a> GetVariable<'a> {
             }
 
             // Create: decide shape, dtype and value before taking the write lock.
+            // An initializer that cannot fill the dtype fails only after the
+            // name was chosen, as in TF (the name stays used).
+            let mut init_problem = None;
             let (value, initializer) = match initializer {
                 Some(Initializer::Value(v)) => (v.clone(), Initializer::Value(v.clone())),
                 other => {
@@ -469,7 +472,11 @@ impl<'a> GetVariable<'a> {
                     let init = other
                         .cloned()
                         .unwrap_or_else(|| Initializer::default_for(dtype));
-                    let value = init.generate(&full, dtype, &shape, graph.seed());
+                    init_problem = init.dtype_problem(dtype);
+                    let value = match init_problem {
+                        Some(_) => Tensor::full(dtype, &[], 0.0),
+                        None => init.generate(&full, dtype, &shape, graph.seed()),
+                    };
                     (value, init)
                 }
             };
@@ -484,6 +491,11 @@ impl<'a> GetVariable<'a> {
                 Some(absolute) => absolute.to_string(),
                 None => state.used.unique_name("", &full),
             };
+            if let Some(problem) = init_problem {
+                return Err(ScopeError::InvalidArgument(format!(
+                    "get_variable `{full}`: {problem}"
+                )));
+            }
             insert_variable(
                 &mut state,
                 graph,

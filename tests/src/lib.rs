@@ -360,6 +360,7 @@ impl Runner {
 
     fn variable_scope(&mut self, step: &Value) {
         let captured;
+        let captured_name;
         let target: ScopeTarget<'_> = match &step["variable_scope"] {
             Value::String(s) => ScopeTarget::Name(s),
             Value::Object(r) => match r
@@ -370,6 +371,11 @@ impl Runner {
                 Some(Captured::Scope(vs)) => {
                     captured = vs.clone();
                     ScopeTarget::Scope(&captured)
+                }
+                // A captured name-scope string is passed to TF as a plain name.
+                Some(Captured::Str(s)) => {
+                    captured_name = s.clone();
+                    ScopeTarget::Name(&captured_name)
                 }
                 _ => {
                     self.push(step, json!({"error": "UnknownLabel"}));
@@ -525,7 +531,11 @@ fn parse_initializer(v: &Value) -> Result<Initializer, Value> {
     Ok(match kind.as_str() {
         "zeros" => Initializer::Zeros,
         "ones" => Initializer::Ones,
-        "constant" => Initializer::Constant(arg.as_f64().ok_or_else(bad)?),
+        "constant" => match (arg.as_i64(), arg.as_f64()) {
+            (Some(i), _) => Initializer::constant(i),
+            (None, Some(f)) => Initializer::constant(f),
+            _ => return Err(bad()),
+        },
         "random_uniform" => Initializer::random_uniform(),
         "random_normal" => Initializer::random_normal(),
         "truncated_normal" => Initializer::truncated_normal(),

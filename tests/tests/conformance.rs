@@ -1,16 +1,16 @@
-//! Replays every TensorFlow-produced scenario in `conformance/`.
+//! Replays every TensorFlow-produced scenario: the public corpus in
+//! `conformance/` and the random differential corpus in `differential/`.
 
 use std::path::PathBuf;
 
 use scope_tests::{collect_scenario_files, replay_file};
 
-#[test]
-fn every_public_scenario_matches_tensorflow() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("conformance");
-    let files = collect_scenario_files(&[dir]).expect("conformance directory");
+fn replay_dir(dir: &str, at_least: usize) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(dir);
+    let files = collect_scenario_files(&[dir]).expect("scenario directory");
     assert!(
-        files.len() >= 103,
-        "expected the 103 public scenarios, found {}",
+        files.len() >= at_least,
+        "expected at least {at_least} scenarios, found {}",
         files.len()
     );
     let failures: Vec<String> = files
@@ -25,4 +25,14 @@ fn every_public_scenario_matches_tensorflow() {
         files.len(),
         failures.join("\n")
     );
+}
+
+#[test]
+fn every_public_scenario_matches_tensorflow() {
+    replay_dir("conformance", 103);
+}
+
+#[test]
+fn every_differential_scenario_matches_tensorflow() {
+    replay_dir("differential", 80);
 }

@@ -172,7 +172,7 @@ fn scopes_follow_the_default_graph() {
 // ---------------------------------------------------------------------------
 // Options
 
-#[variable_scope("typed", initializer = Initializer::Constant(0.5), dtype = f64)]
+#[variable_scope("typed", initializer = Initializer::constant(0.5), dtype = f64)]
 fn typed() -> Result<Variable> {
     get_variable("w").shape(&[2]).get()
 }

@@ -144,7 +144,7 @@ fn save_and_restore_round_trip_every_dtype() {
             get_variable("ids")
                 .shape(&[4])
                 .dtype(DType::I32)
-                .initializer(Initializer::Constant(5.0))
+                .initializer(Initializer::constant(5))
                 .get()
                 .unwrap();
         }

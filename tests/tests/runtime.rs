@@ -210,7 +210,7 @@ fn scope_initializer_and_dtype_are_inherited() {
     let graph = Graph::new();
     let _g = graph.as_default();
     let _vs = variable_scope("s")
-        .initializer(Initializer::Constant(2.0))
+        .initializer(Initializer::constant(2.0))
         .dtype(DType::F64)
         .enter()
         .unwrap();
@@ -237,4 +237,65 @@ fn graphs_are_isolated_and_send_sync() {
     }
     assert_eq!(g1.len(), 0);
     assert_eq!(g2.variables()[0].name(), "v:0");
+}
+
+#[test]
+fn integer_variables_reject_random_and_float_initializers_after_naming() {
+    let graph = Graph::new();
+    let _g = graph.as_default();
+    for init in [
+        Initializer::GlorotUniform,
+        Initializer::random_normal(),
+        Initializer::constant(0.5),
+        Initializer::constant(2.0),
+    ] {
+        let err = get_variable("k")
+            .shape(&[2])
+            .dtype(DType::I32)
+            .initializer(init)
+            .get()
+            .unwrap_err();
+        assert_eq!(err.kind(), "InvalidArgument");
+        assert!(err.to_string().contains("int32"), "{err}");
+    }
+    // As in TF, each failure used up the name `k`: the next variable is k_4.
+    let v = get_variable("k")
+        .shape(&[2])
+        .dtype(DType::I32)
+        .initializer(Initializer::constant(2))
+        .get()
+        .unwrap();
+    assert_eq!(v.name(), "k_4:0");
+    assert_eq!(v.array::<i32>().unwrap().as_slice().unwrap(), &[2, 2]);
+    assert_eq!(graph.len(), 1);
+}
+
+#[test]
+fn a_template_calling_itself_during_its_first_call_shares_without_checks() {
+    let graph = Graph::new();
+    let _g = graph.as_default();
+    let t = scope_runtime::make_template("t").build().unwrap();
+    let outer = t.enter().unwrap();
+    assert_eq!(outer.scope().reuse(), Reuse::False);
+    get_variable("w").shape(&[1]).get().unwrap();
+    let inner = t.enter().unwrap();
+    assert_eq!(inner.scope().reuse(), Reuse::True);
+    inner.finish().unwrap();
+    outer.finish().unwrap();
+    // After a successful first call, new trainables are an error.
+    let call = t.enter().unwrap();
+    Variable::new("extra", 0.0f32).unwrap();
+    assert_eq!(call.finish().unwrap_err().kind(), "TemplateVariableCreated");
+}
+
+#[test]
+fn a_failed_first_template_call_leaves_the_next_call_first() {
+    let graph = Graph::new();
+    let _g = graph.as_default();
+    let t = scope_runtime::make_template("t").build().unwrap();
+    t.enter().unwrap().fail();
+    let call = t.enter().unwrap();
+    assert_eq!(call.scope().reuse(), Reuse::False, "still the first call");
+    get_variable("w").shape(&[1]).get().unwrap();
+    call.finish().unwrap();
 }

@@ -17,7 +17,7 @@ fn dense(x: &Array2<f32>, units: usize) -> Result<Array2<f32>, ScopeError> {
     let kernel = get_variable("kernel").shape(&[x.ncols(), units]).get()?;
     let bias = get_variable("bias")
         .shape(&[units])
-        .initializer(Initializer::Constant(0.1))
+        .initializer(Initializer::constant(0.1))
         .get()?;
     let kernel = kernel.array_nd::<f32, Ix2>()?;
     Ok((x.dot(&kernel) + &bias.array_nd::<f32, Ix1>()?).mapv(|v| v.max(0.0)))
