@@ -85,12 +85,21 @@ fn shape_str(s: &[usize]) -> String {
 fn list(m: &ArgMatches) -> Result<ExitCode, CheckpointError> {
     let src = open(m.get_one::<PathBuf>("path").expect("required"))?;
     if m.get_flag("json") {
-        let arr: Vec<serde_json::Value> = src
+        // Written by hand to keep the keys in the documented order: name, dtype, shape.
+        let items: Vec<String> = src
             .entries()
             .iter()
-            .map(|e| serde_json::json!({"name": e.name, "dtype": e.dtype.name(), "shape": e.shape}))
+            .map(|e| {
+                let name = serde_json::to_string(&e.name).expect("strings serialize");
+                let shape: Vec<String> = e.shape.iter().map(usize::to_string).collect();
+                format!(
+                    r#"{{"name":{name},"dtype":"{}","shape":[{}]}}"#,
+                    e.dtype,
+                    shape.join(",")
+                )
+            })
             .collect();
-        println!("{}", serde_json::Value::Array(arr));
+        println!("[{}]", items.join(","));
     } else {
         for e in src.entries() {
             println!("{}\t{}\t{}", e.name, e.dtype, shape_str(&e.shape));
