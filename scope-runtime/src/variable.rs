@@ -416,6 +416,13 @@ impl<'a> GetVariable<'a> {
         with_current(|graph, st| {
             let scope = &st.var_scope;
             if let (Some(Initializer::Value(v)), Some(dtype)) = (&self.initializer, self.dtype) {
+                // TF compares the dtypes by converting the value to a tensor:
+                // a `Const` op at the root, made even when the call fails.
+                {
+                    let mut state = graph.inner.state.write();
+                    let op = state.used.unique_name("", "Const");
+                    state.ops.insert(op, None);
+                }
                 if v.dtype() != dtype {
                     return Err(ScopeError::InvalidArgument(format!(
                         "get_variable `{}`: the initial value has dtype {} but dtype {} was given",

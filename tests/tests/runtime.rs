@@ -299,3 +299,21 @@ fn a_failed_first_template_call_leaves_the_next_call_first() {
     get_variable("w").shape(&[1]).get().unwrap();
     call.finish().unwrap();
 }
+
+#[test]
+fn value_initializer_with_explicit_dtype_makes_a_root_const_op() {
+    let graph = Graph::new();
+    let _g = graph.as_default();
+    let _ns = name_scope("ns").unwrap();
+    let err = get_variable("d")
+        .dtype(DType::I64)
+        .initializer(Tensor::from(1.5f32))
+        .get()
+        .unwrap_err();
+    assert_eq!(err.kind(), "InvalidArgument");
+    // TF converted the value to a tensor to compare dtypes: `Const` is taken.
+    assert!(graph.has_op("Const"));
+    assert_eq!(scope_runtime::op_name(None).unwrap(), "ns/Const");
+    let _root = scope_runtime::NameScope::new(None).enter().unwrap();
+    assert_eq!(scope_runtime::op_name(None).unwrap(), "Const_1");
+}
