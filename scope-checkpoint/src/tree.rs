@@ -97,7 +97,11 @@ fn render(out: &mut String, name: &str, node: &Node<'_>, prefix: &str, last: boo
     }
     if !node.children.is_empty() {
         if node.leaf.is_none() {
-            let _ = writeln!(out, "{prefix}{branch}{name}/ ({})", group_digits(node.params));
+            let _ = writeln!(
+                out,
+                "{prefix}{branch}{name}/ ({})",
+                group_digits(node.params)
+            );
         }
         let n = node.children.len();
         for (i, (child, sub)) in node.children.iter().enumerate() {
@@ -117,10 +121,26 @@ mod tests {
     #[test]
     fn groups_by_scope_with_subtree_counts() {
         let items = [
-            TreeItem { name: "model/wpe", shape: &[4, 2], dtype: "float32" },
-            TreeItem { name: "model/h0/ln_1/g", shape: &[2], dtype: "float32" },
-            TreeItem { name: "model/h0/ln_1/b", shape: &[2], dtype: "float32" },
-            TreeItem { name: "step", shape: &[], dtype: "int64" },
+            TreeItem {
+                name: "model/wpe",
+                shape: &[4, 2],
+                dtype: "float32",
+            },
+            TreeItem {
+                name: "model/h0/ln_1/g",
+                shape: &[2],
+                dtype: "float32",
+            },
+            TreeItem {
+                name: "model/h0/ln_1/b",
+                shape: &[2],
+                dtype: "float32",
+            },
+            TreeItem {
+                name: "step",
+                shape: &[],
+                dtype: "int64",
+            },
         ];
         let text = render_tree(items);
         let expected = "\

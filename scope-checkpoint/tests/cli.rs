@@ -216,3 +216,23 @@ fn bad_paths_and_files_exit_2_with_a_clear_message() {
     assert_eq!(o.status.code(), Some(2));
     let _ = Path::new("");
 }
+
+#[test]
+fn list_tree_groups_by_scope_with_counts() {
+    let out = run(&[&"list", &fixtures().join("tiny_gpt2"), &"--tree"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    // The index is sorted byte-wise, so `h0` comes first; wpe/wte last.
+    assert!(
+        text.starts_with("model/ (29,568)\n├── h0/ (12,704)\n│   ├── attn/ (4,224)\n"),
+        "{text}"
+    );
+    assert!(text.contains("│   │   ├── c_attn/ (3,168)\n│   │   │   ├── b  [96] float32  96\n│   │   │   └── w  [1, 32, 96] float32  3,072\n"), "{text}");
+    assert!(
+        text.contains("\n└── wte  [96, 32] float32  3,072\n"),
+        "{text}"
+    );
+    assert!(text.ends_with("total: 29,568 parameters\n"), "{text}");
+    let out = run(&[&"list", &fixtures().join("tiny_gpt2"), &"--tree", &"--json"]);
+    assert!(!out.status.success(), "--tree and --json conflict");
+}

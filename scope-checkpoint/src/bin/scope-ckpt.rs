@@ -28,7 +28,14 @@ fn cli() -> Command {
                 .arg(Arg::new("path").required(true).value_parser(value_parser!(PathBuf)).help(
                     "checkpoint prefix (dir/model.ckpt), .index file, directory with a `checkpoint` file, or .safetensors",
                 ))
-                .arg(Arg::new("json").long("json").action(ArgAction::SetTrue).help("print a JSON array of {\"name\",\"dtype\",\"shape\"}")),
+                .arg(Arg::new("json").long("json").action(ArgAction::SetTrue).help("print a JSON array of {\"name\",\"dtype\",\"shape\"}"))
+                .arg(
+                    Arg::new("tree")
+                        .long("tree")
+                        .action(ArgAction::SetTrue)
+                        .conflicts_with("json")
+                        .help("print the tensors as a tree grouped by scope, with parameter counts per subtree"),
+                ),
         )
         .subcommand(
             Command::new("convert")
@@ -100,6 +107,18 @@ fn list(m: &ArgMatches) -> Result<ExitCode, CheckpointError> {
             })
             .collect();
         println!("[{}]", items.join(","));
+    } else if m.get_flag("tree") {
+        let dtypes: Vec<String> = src.entries().iter().map(|e| e.dtype.to_string()).collect();
+        print!(
+            "{}",
+            scope_checkpoint::tree::render_tree(src.entries().iter().zip(&dtypes).map(|(e, d)| {
+                scope_checkpoint::tree::TreeItem {
+                    name: &e.name,
+                    shape: &e.shape,
+                    dtype: d,
+                }
+            }))
+        );
     } else {
         for e in src.entries() {
             println!("{}\t{}\t{}", e.name, e.dtype, shape_str(&e.shape));
