@@ -58,7 +58,7 @@ impl HParams {
                 path.display()
             ))
         })?;
-        if h.n_head == 0 || h.n_embd % h.n_head != 0 {
+        if h.n_head == 0 || !h.n_embd.is_multiple_of(h.n_head) {
             return Err(Error::Input(format!(
                 "{}: n_embd ({}) must be a multiple of n_head ({})",
                 path.display(),
