@@ -178,13 +178,16 @@ impl CountNode {
         self.find(name).map_or(0, |n| n.count)
     }
 
-    pub(crate) fn increment(&mut self, name: &str) {
+    /// Counts one more opening of `name`; returns whether it already had
+    /// counted sub-scopes.
+    pub(crate) fn increment(&mut self, name: &str) -> bool {
         let mut node = self;
         for part in name.split('/') {
             // `entry_ref` allocates the key only when it inserts.
             node = node.children.entry_ref(part).or_default();
         }
         node.count += 1;
+        !node.children.is_empty()
     }
 
     /// Resets every count whose key starts with `name + "/"`.
@@ -204,7 +207,12 @@ enum CountsRestore {
     Keep,
     /// Reset the counts under the scope this frame opened (still current
     /// when the frame pops).
-    ResetUnderCurrent,
+    /// The reset is skipped when it cannot change anything: the scope had
+    /// no counted sub-scopes when it opened and no count changed since.
+    ResetUnderCurrent {
+        had_children: bool,
+        opens_at_push: u64,
+    },
     Snapshot(CountNode),
 }
 
@@ -221,6 +229,8 @@ pub(crate) struct ScopeState {
     pub(crate) name_stack: String,
     pub(crate) var_scope: VariableScope,
     pub(crate) counts: CountNode,
+    /// How many times a count was incremented (see `CountsRestore`).
+    opens: u64,
     frames: Vec<Frame>,
     next_frame_id: u64,
     /// A reused buffer for building names on hot paths.
@@ -233,6 +243,7 @@ impl ScopeState {
             name_stack: String::new(),
             var_scope: VariableScope::root(),
             counts: CountNode::default(),
+            opens: 0,
             frames: Vec::new(),
             next_frame_id: 1,
             scratch: String::new(),
@@ -264,9 +275,14 @@ impl ScopeState {
         };
         match frame.counts {
             CountsRestore::Keep => {}
-            CountsRestore::ResetUnderCurrent => {
-                let name = self.var_scope.clone();
-                self.counts.reset_under(name.name());
+            CountsRestore::ResetUnderCurrent {
+                had_children,
+                opens_at_push,
+            } => {
+                if had_children || self.opens != opens_at_push {
+                    let name = self.var_scope.clone();
+                    self.counts.reset_under(name.name());
+                }
             }
             CountsRestore::Snapshot(counts) => self.counts = counts,
         }
@@ -275,6 +291,21 @@ impl ScopeState {
         }
         if let Some(scope) = frame.prev_scope {
             self.var_scope = scope;
+        }
+    }
+
+    /// Counts an opening of the variable scope `name` (§7); returns whether
+    /// it already had counted sub-scopes.
+    pub(crate) fn count_open(&mut self, name: &str) -> bool {
+        self.opens += 1;
+        self.counts.increment(name)
+    }
+
+    /// The reset made when a scope opened by name closes.
+    fn reset_on_close(&self, had_children: bool) -> CountsRestore {
+        CountsRestore::ResetUnderCurrent {
+            had_children,
+            opens_at_push: self.opens,
         }
     }
 
@@ -662,14 +693,15 @@ impl<'a> VariableScopeBuilder<'a> {
                         initializer.or_else(|| captured.initializer_arc().cloned()),
                         self.dtype.unwrap_or(captured.dtype()),
                     );
-                    st.counts.increment(captured.name());
+                    st.count_open(captured.name());
                     let snapshot = CountsRestore::Snapshot(st.counts.clone());
                     (scope, stack, snapshot)
                 }
                 ScopeTarget::Name(name) => {
                     let (stack, s) = self.open_auxiliary(graph, st, name)?;
-                    let scope = by_name(st, name, s, explicit_reuse, initializer, self.dtype);
-                    (scope, stack, CountsRestore::ResetUnderCurrent)
+                    let (scope, had_children) =
+                        by_name(st, name, s, explicit_reuse, initializer, self.dtype);
+                    (scope, stack, st.reset_on_close(had_children))
                 }
                 ScopeTarget::Unnamed => {
                     let Some(default_name) = self.default_name else {
@@ -694,8 +726,8 @@ impl<'a> VariableScopeBuilder<'a> {
                         self.open_auxiliary(graph, st, default_name)?
                     };
                     let leaf = st.default_leaf(default_name);
-                    let scope = by_name(st, &leaf, s, None, initializer, self.dtype);
-                    (scope, stack, CountsRestore::ResetUnderCurrent)
+                    let (scope, had_children) = by_name(st, &leaf, s, None, initializer, self.dtype);
+                    (scope, stack, st.reset_on_close(had_children))
                 }
             };
             let frame_id = st.push_frame(stack, Some(scope.clone()), counts);
@@ -728,7 +760,8 @@ impl<'a> VariableScopeBuilder<'a> {
 }
 
 /// Makes the scope object for a scope opened by name (or default name) under
-/// the current scope, and counts it as opened.
+/// the current scope, and counts it as opened; also returns whether the
+/// scope already had counted sub-scopes.
 fn by_name(
     st: &mut ScopeState,
     leaf: &str,
@@ -736,17 +769,18 @@ fn by_name(
     explicit_reuse: Option<Reuse>,
     initializer: Option<Arc<Initializer>>,
     dtype: Option<DType>,
-) -> VariableScope {
+) -> (VariableScope, bool) {
+    let name = join(st.var_scope.name(), leaf);
+    let had_children = st.count_open(&name);
     let parent = &st.var_scope;
-    let name = join(parent.name(), leaf);
-    st.counts.increment(&name);
-    VariableScope::new(
+    let scope = VariableScope::new(
         name,
         original_name_scope,
         explicit_reuse.unwrap_or_else(|| parent.reuse()),
         initializer.or_else(|| parent.initializer_arc().cloned()),
         dtype.unwrap_or(parent.dtype()),
-    )
+    );
+    (scope, had_children)
 }
 
 /// The current variable scope object (`tf.compat.v1.get_variable_scope()`).
@@ -821,7 +855,7 @@ pub(crate) fn create_scope_now(
             parent.initializer_arc().cloned(),
             DType::F32,
         );
-        st.counts.increment(scope.name());
+        st.count_open(scope.name());
         st.counts.reset_under(scope.name());
         Ok(scope)
     })
