@@ -78,24 +78,36 @@ impl fmt::Display for Reuse {
 pub struct VariableScope(Arc<ScopeInner>);
 
 struct ScopeInner {
-    name: String,
-    original_name_scope: String,
+    /// The name followed by the original name scope, in one allocation.
+    text: String,
+    name_len: usize,
     reuse: AtomicU8,
     initializer: Option<Arc<Initializer>>,
     dtype: DType,
 }
 
 impl VariableScope {
+    /// A scope whose name is the concatenation of `name` and whose
+    /// original name scope is the concatenation of `original_name_scope`.
     pub(crate) fn new(
-        name: String,
-        original_name_scope: String,
+        name: &[&str],
+        original_name_scope: &[&str],
         reuse: Reuse,
         initializer: Option<Arc<Initializer>>,
         dtype: DType,
     ) -> Self {
+        let len: usize = name
+            .iter()
+            .chain(original_name_scope)
+            .map(|p| p.len())
+            .sum();
+        let mut text = String::with_capacity(len);
+        name.iter().for_each(|p| text.push_str(p));
+        let name_len = text.len();
+        original_name_scope.iter().for_each(|p| text.push_str(p));
         VariableScope(Arc::new(ScopeInner {
-            name,
-            original_name_scope,
+            text,
+            name_len,
             reuse: AtomicU8::new(reuse.to_u8()),
             initializer,
             dtype,
@@ -103,17 +115,17 @@ impl VariableScope {
     }
 
     fn root() -> Self {
-        VariableScope::new(String::new(), String::new(), Reuse::False, None, DType::F32)
+        VariableScope::new(&[], &[], Reuse::False, None, DType::F32)
     }
 
     /// The scope's name: the prefix of every `get_variable` inside it.
     pub fn name(&self) -> &str {
-        &self.0.name
+        &self.0.text[..self.0.name_len]
     }
 
     /// The name scope opened when the scope was first entered (`"a/"`).
     pub fn original_name_scope(&self) -> &str {
-        &self.0.original_name_scope
+        &self.0.text[self.0.name_len..]
     }
 
     pub fn reuse(&self) -> Reuse {
@@ -322,15 +334,6 @@ impl ScopeState {
         }
         format!("{d}_{j}")
     }
-
-    /// The scope string `s` for a scope that opens no name scope.
-    fn current_scope_string(&self) -> String {
-        if self.name_stack.is_empty() {
-            String::new()
-        } else {
-            format!("{}/", self.name_stack)
-        }
-    }
 }
 
 /// One thread's scope states, one per graph the thread has used. A graph
@@ -459,20 +462,42 @@ pub(crate) fn scope_name(
     name: Option<&str>,
     kind: NameKind,
 ) -> Result<(String, String)> {
+    let new_stack = scope_stack(state, stack, name, kind)?;
+    let s = match name {
+        Some(name) if name.ends_with('/') => name.to_string(),
+        _ => stack_slash(&new_stack),
+    };
+    Ok((new_stack, s))
+}
+
+/// The name stack `name_scope(name)` opens (see `scope_name`).
+pub(crate) fn scope_stack(
+    state: &mut GraphState,
+    stack: &str,
+    name: Option<&str>,
+    kind: NameKind,
+) -> Result<String> {
     match name {
-        None | Some("") => Ok((String::new(), String::new())),
+        None | Some("") => Ok(String::new()),
         Some(name) => {
             validate(name, stack.is_empty(), kind)?;
-            if let Some(absolute) = name.strip_suffix('/') {
-                Ok((absolute.to_string(), name.to_string()))
-            } else {
-                let full = state.used.unique_name(stack, name);
-                let mut s = String::with_capacity(full.len() + 1);
-                s.push_str(&full);
-                s.push('/');
-                Ok((full, s))
-            }
+            Ok(match name.strip_suffix('/') {
+                Some(absolute) => absolute.to_string(),
+                None => state.used.unique_name(stack, name),
+            })
         }
+    }
+}
+
+/// The scope string of a name stack: `"a/b/"`, or `""` at the root.
+fn stack_slash(stack: &str) -> String {
+    if stack.is_empty() {
+        String::new()
+    } else {
+        let mut s = String::with_capacity(stack.len() + 1);
+        s.push_str(stack);
+        s.push('/');
+        s
     }
 }
 
@@ -483,6 +508,15 @@ fn open_name_scope(
     kind: NameKind,
 ) -> Result<(String, String)> {
     scope_name(&mut graph.inner.state.write(), &st.name_stack, name, kind)
+}
+
+/// Where a variable scope's original name scope comes from.
+enum ScopeString<'n> {
+    Empty,
+    /// An absolute name scope given as is (`"a/b/"`).
+    Given(&'n str),
+    /// The name stack the scope runs in, plus `/` (`""` at the root).
+    StackSlash,
 }
 
 /// Options of a name scope: `NameScope::new(name).default_name(d).enter()`.
@@ -682,13 +716,18 @@ impl<'a> VariableScopeBuilder<'a> {
                 ScopeTarget::Scope(captured) => {
                     let leaf = captured.name().rsplit('/').next().unwrap_or("");
                     let stack = if self.auxiliary_name_scope && !leaf.is_empty() {
-                        Some(open_name_scope(graph, st, Some(leaf), NameKind::VariableScope)?.0)
+                        Some(scope_stack(
+                            &mut graph.inner.state.write(),
+                            &st.name_stack,
+                            Some(leaf),
+                            NameKind::VariableScope,
+                        )?)
                     } else {
                         None
                     };
                     let scope = VariableScope::new(
-                        captured.name().to_string(),
-                        captured.original_name_scope().to_string(),
+                        &[captured.name()],
+                        &[captured.original_name_scope()],
                         explicit_reuse.unwrap_or_else(|| captured.reuse()),
                         initializer.or_else(|| captured.initializer_arc().cloned()),
                         self.dtype.unwrap_or(captured.dtype()),
@@ -699,8 +738,15 @@ impl<'a> VariableScopeBuilder<'a> {
                 }
                 ScopeTarget::Name(name) => {
                     let (stack, s) = self.open_auxiliary(graph, st, name)?;
-                    let (scope, had_children) =
-                        by_name(st, name, s, explicit_reuse, initializer, self.dtype);
+                    let (scope, had_children) = by_name(
+                        st,
+                        name,
+                        stack.as_deref(),
+                        s,
+                        explicit_reuse,
+                        initializer,
+                        self.dtype,
+                    );
                     (scope, stack, st.reset_on_close(had_children))
                 }
                 ScopeTarget::Unnamed => {
@@ -721,12 +767,20 @@ impl<'a> VariableScopeBuilder<'a> {
                     // Unlike a name, an empty default name still opens
                     // name_scope(""), which resets to the root.
                     let (stack, s) = if self.auxiliary_name_scope && default_name.is_empty() {
-                        (Some(String::new()), String::new())
+                        (Some(String::new()), ScopeString::Empty)
                     } else {
                         self.open_auxiliary(graph, st, default_name)?
                     };
                     let leaf = st.default_leaf(default_name);
-                    let (scope, had_children) = by_name(st, &leaf, s, None, initializer, self.dtype);
+                    let (scope, had_children) = by_name(
+                        st,
+                        &leaf,
+                        stack.as_deref(),
+                        s,
+                        None,
+                        initializer,
+                        self.dtype,
+                    );
                     (scope, stack, st.reset_on_close(had_children))
                 }
             };
@@ -741,19 +795,30 @@ impl<'a> VariableScopeBuilder<'a> {
         })
     }
 
-    /// The name scope a scope opened by name opens (§7), and its string `s`.
-    fn open_auxiliary(
+    /// The name stack a scope opened by name opens (§7; `None`: unchanged),
+    /// and where its string `s` comes from.
+    fn open_auxiliary<'n>(
         &self,
         graph: &Graph,
         st: &ScopeState,
-        name: &str,
-    ) -> Result<(Option<String>, String)> {
+        name: &'n str,
+    ) -> Result<(Option<String>, ScopeString<'n>)> {
         if !self.auxiliary_name_scope {
-            Ok((None, st.current_scope_string()))
+            Ok((None, ScopeString::StackSlash))
         } else if name.is_empty() {
-            Ok((None, String::new()))
+            Ok((None, ScopeString::Empty))
         } else {
-            let (stack, s) = open_name_scope(graph, st, Some(name), NameKind::VariableScope)?;
+            let stack = scope_stack(
+                &mut graph.inner.state.write(),
+                &st.name_stack,
+                Some(name),
+                NameKind::VariableScope,
+            )?;
+            let s = if name.ends_with('/') {
+                ScopeString::Given(name)
+            } else {
+                ScopeString::StackSlash
+            };
             Ok((Some(stack), s))
         }
     }
@@ -765,21 +830,29 @@ impl<'a> VariableScopeBuilder<'a> {
 fn by_name(
     st: &mut ScopeState,
     leaf: &str,
-    original_name_scope: String,
+    new_stack: Option<&str>,
+    s: ScopeString<'_>,
     explicit_reuse: Option<Reuse>,
     initializer: Option<Arc<Initializer>>,
     dtype: Option<DType>,
 ) -> (VariableScope, bool) {
-    let name = join(st.var_scope.name(), leaf);
-    let had_children = st.count_open(&name);
     let parent = &st.var_scope;
+    let sep = if parent.name().is_empty() { "" } else { "/" };
+    let stack = new_stack.unwrap_or(&st.name_stack);
+    let ons: [&str; 2] = match s {
+        ScopeString::Empty => ["", ""],
+        ScopeString::Given(given) => [given, ""],
+        ScopeString::StackSlash if stack.is_empty() => ["", ""],
+        ScopeString::StackSlash => [stack, "/"],
+    };
     let scope = VariableScope::new(
-        name,
-        original_name_scope,
+        &[parent.name(), sep, leaf],
+        &ons,
         explicit_reuse.unwrap_or_else(|| parent.reuse()),
         initializer.or_else(|| parent.initializer_arc().cloned()),
         dtype.unwrap_or(parent.dtype()),
     );
+    let had_children = st.count_open(scope.name());
     (scope, had_children)
 }
 
@@ -848,9 +921,10 @@ pub(crate) fn create_scope_now(
             None => st.default_leaf(default_name),
         };
         let parent = &st.var_scope;
+        let sep = if parent.name().is_empty() { "" } else { "/" };
         let scope = VariableScope::new(
-            join(parent.name(), &leaf),
-            leaf,
+            &[parent.name(), sep, &leaf],
+            &[&leaf],
             parent.reuse(),
             parent.initializer_arc().cloned(),
             DType::F32,
