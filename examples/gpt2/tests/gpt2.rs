@@ -188,3 +188,45 @@ fn cli_reports_the_difference_and_fails_on_wrong_logits() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("hparams.json"));
 }
+
+#[test]
+fn another_configuration_written_by_tensorflow_matches_too() {
+    // 3 heads of width 8, 3 layers, vocabulary 50, context 16, 7 tokens:
+    // written by tools/tf-differential/gpt2_fixture.py with real TensorFlow.
+    let dir = fixture("gpt2_other_config");
+    let (graph, hparams) = built(&dir);
+    assert_eq!(
+        (hparams.n_head, hparams.n_layer, hparams.n_vocab),
+        (3, 3, 50)
+    );
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
+    let names: Vec<&str> = manifest["variables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["name"].as_str().unwrap())
+        .collect();
+    let got: Vec<String> = graph
+        .variables()
+        .iter()
+        .map(|v| v.op_name().to_string())
+        .collect();
+    assert_eq!(got, names);
+    graph.restore(&dir).unwrap();
+    let diff = expected_diff(&dir, &logits(&graph, &hparams, &dir));
+    assert!(diff <= 1e-5, "max abs diff {diff}");
+}
+
+#[test]
+fn sequences_longer_than_the_context_are_an_error() {
+    let dir = fixture("tiny_gpt2");
+    let (graph, hparams) = built(&dir);
+    let _d = graph.as_default();
+    let tokens = ndarray::Array2::<i32>::zeros((1, hparams.n_ctx + 1));
+    let err = model(&hparams, &tokens).unwrap_err();
+    assert!(err.to_string().contains("longer than the context"), "{err}");
+    let tokens = ndarray::Array2::<i32>::from_elem((1, 2), hparams.n_vocab as i32);
+    let err = model(&hparams, &tokens).unwrap_err();
+    assert!(err.to_string().contains("outside the vocabulary"), "{err}");
+}
