@@ -479,6 +479,13 @@ impl<'a> GetVariable<'a> {
                     let init = other
                         .cloned()
                         .unwrap_or_else(|| Initializer::default_for(dtype));
+                    let elements = shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d));
+                    if elements.is_none_or(|n| n > isize::MAX as usize / 8) {
+                        return Err(ScopeError::InvalidArgument(format!(
+                            "get_variable `{full}`: shape {:?} has more elements than memory can hold",
+                            &shape[..]
+                        )));
+                    }
                     init_problem = init.dtype_problem(dtype);
                     let value = match init_problem {
                         Some(_) => Tensor::full(dtype, &[], 0.0),

@@ -317,3 +317,17 @@ fn value_initializer_with_explicit_dtype_makes_a_root_const_op() {
     let _root = scope_runtime::NameScope::new(None).enter().unwrap();
     assert_eq!(scope_runtime::op_name(None).unwrap(), "Const_1");
 }
+
+#[test]
+fn absurd_shapes_are_an_error_not_a_panic() {
+    let graph = Graph::new();
+    let _g = graph.as_default();
+    let err = get_variable("huge")
+        .shape(&[usize::MAX, 2])
+        .initializer(Initializer::Zeros)
+        .get()
+        .unwrap_err();
+    assert_eq!(err.kind(), "InvalidArgument");
+    assert!(err.to_string().contains("huge"), "{err}");
+    assert!(graph.is_empty());
+}
