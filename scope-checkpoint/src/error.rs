@@ -261,12 +261,15 @@ impl CheckpointError {
 }
 
 /// Up to 3 names from `names` closest to `wanted` (edit distance, then common prefix).
-pub(crate) fn closest_names<'a>(wanted: &str, names: impl Iterator<Item = &'a str>) -> Vec<String> {
+/// Up to three of `names` closest to `wanted` (edit distance within a
+/// quarter of its length, at least 2), for "did you mean" hints. Shared by
+/// this crate's errors and scope-runtime's `NotFound` and load reports.
+pub fn closest_names<'a>(wanted: &str, names: impl Iterator<Item = &'a str>) -> Vec<String> {
     let mut scored: Vec<(usize, &str)> = names
         .map(|n| (edit_distance(wanted.as_bytes(), n.as_bytes()), n))
         .collect();
     scored.sort();
-    let limit = (wanted.len() / 2).max(3);
+    let limit = (wanted.len() / 4).max(2);
     scored
         .into_iter()
         .filter(|(d, _)| *d <= limit)

@@ -75,7 +75,7 @@ mod writer;
 
 pub use bundle::{data_path, index_path, CheckpointReader};
 pub use dtype::{DataType, ParseDataTypeError, ALL_DTYPES};
-pub use error::{CheckpointError, Result};
+pub use error::{closest_names, CheckpointError, Result};
 pub use safetensors::{save_safetensors, save_safetensors_with, SafetensorsReader};
 pub use source::{detect_format, open, Format, TensorSource};
 pub use state::{

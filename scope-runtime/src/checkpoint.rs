@@ -14,7 +14,7 @@ use scope_checkpoint::{CheckpointError, DataType, TensorData, TensorSource, Tens
 
 use crate::graph::Graph;
 use crate::tensor::{DType, Tensor};
-use crate::variable::{edit_distance, Variable};
+use crate::variable::Variable;
 
 /// Errors of restoring or saving a graph.
 #[derive(Debug, thiserror::Error)]
@@ -286,7 +286,10 @@ impl Graph {
             if !claimed.contains(&entry.name) && options.covers_file_name(&entry.name) {
                 report.unexpected.push(Unexpected {
                     tensor: entry.name.clone(),
-                    suggestions: closest(&entry.name, &model_names),
+                    suggestions: scope_checkpoint::closest_names(
+                        &entry.name,
+                        model_names.iter().copied(),
+                    ),
                 });
             }
         }
@@ -345,19 +348,4 @@ impl Graph {
         )?;
         Ok(())
     }
-}
-
-fn closest(name: &str, candidates: &[&str]) -> Vec<String> {
-    let limit = (name.chars().count() / 4).max(2);
-    let mut scored: Vec<(usize, &str)> = candidates
-        .iter()
-        .map(|c| (edit_distance(name, c), *c))
-        .filter(|(d, _)| *d <= limit)
-        .collect();
-    scored.sort();
-    scored
-        .into_iter()
-        .take(3)
-        .map(|(_, c)| c.to_string())
-        .collect()
 }

@@ -554,32 +554,7 @@ fn share(
     Ok(existing.clone())
 }
 
-/// Up to three stored names closest to `full` (edit distance), for `NotFound`.
+/// Up to three stored names closest to `full`, for `NotFound`.
 fn suggest(state: &GraphState, full: &str) -> Vec<String> {
-    let limit = (full.chars().count() / 4).max(2);
-    let mut scored: Vec<(usize, &String)> = state
-        .store
-        .keys()
-        .filter_map(|k| {
-            let d = edit_distance(full, k);
-            (d <= limit).then_some((d, k))
-        })
-        .collect();
-    scored.sort();
-    scored.into_iter().take(3).map(|(_, k)| k.clone()).collect()
-}
-
-pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        cur[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
+    scope_checkpoint::closest_names(full, state.store.keys().map(String::as_str))
 }
