@@ -100,6 +100,26 @@ fn lookup(c: &mut Criterion) {
                 black_box(get_variable(black_box("w")).shape(&[4]).get().unwrap())
             })
         });
+        // The same without the auxiliary name scopes (`model_N/layer`) that
+        // TF opens on every entry: shows what that TF rule costs.
+        g.bench_with_input(
+            BenchmarkId::new("scope_enter_per_call_no_aux", n),
+            &n,
+            |b, _| {
+                b.iter(|| {
+                    let _m = variable_scope(black_box("model"))
+                        .auxiliary_name_scope(false)
+                        .enter()
+                        .unwrap();
+                    let _l = variable_scope(black_box("layer"))
+                        .reuse(true)
+                        .auxiliary_name_scope(false)
+                        .enter()
+                        .unwrap();
+                    black_box(get_variable(black_box("w")).shape(&[4]).get().unwrap())
+                })
+            },
+        );
         g.bench_with_input(BenchmarkId::new("candle_pp_pp_get", n), &n, |b, _| {
             b.iter(|| {
                 black_box(
@@ -453,6 +473,13 @@ fn report() {
             &peer,
             Some(&floor),
             [Some(0.4), None],
+        ));
+        rows.push(row(
+            &format!("lookup, 2 scopes entered per call, auxiliary_name_scope(false), n={n}"),
+            &id("scope_enter_per_call_no_aux"),
+            &peer,
+            Some(&floor),
+            [None, None],
         ));
     }
     let none = [None, None];
