@@ -8,6 +8,7 @@ use ndarray::{ArrayD, ArrayViewD, IxDyn};
 use crate::error::{closest_names, CheckpointError, Result};
 use crate::mapped::Mapped;
 use crate::proto::{decode_entry, decode_header, unmask_crc, Cursor, MAX_RANK};
+use crate::source::TensorSource;
 use crate::table::{read_table, TableError};
 use crate::tensor::{data_from_bytes, view_from_bytes, Element, TensorData, TensorInfo};
 use crate::DataType;
@@ -474,17 +475,7 @@ impl CheckpointReader {
     /// Reads a tensor as an array of `T`, failing with
     /// [`CheckpointError::DtypeMismatch`] if it is stored as another dtype.
     pub fn read_as<T: Element>(&self, name: &str) -> Result<ArrayD<T>> {
-        let info = self.info(name)?;
-        if info.dtype != T::DTYPE {
-            return Err(CheckpointError::DtypeMismatch {
-                path: self.prefix.clone(),
-                tensor: name.to_string(),
-                expected: T::DTYPE,
-                found: info.dtype,
-            });
-        }
-        self.read(name)
-            .map(|d| d.into_array::<T>().expect("dtype checked"))
+        (self as &dyn TensorSource).read_as(name)
     }
 
     /// A zero-copy view of a tensor straight over the memory-mapped data
@@ -498,15 +489,7 @@ impl CheckpointReader {
     /// most model weights, are always aligned.
     pub fn view<T: Element>(&self, name: &str) -> Result<ArrayViewD<'_, T>> {
         let i = self.find(name)?;
-        let info = &self.index.infos[i];
-        if info.dtype != T::DTYPE {
-            return Err(CheckpointError::DtypeMismatch {
-                path: self.prefix.clone(),
-                tensor: name.to_string(),
-                expected: T::DTYPE,
-                found: info.dtype,
-            });
-        }
+        CheckpointError::check_dtype(&self.prefix, &self.index.infos[i], T::DTYPE)?;
         let (info, bytes, offset, path) = self.checked_bytes(i)?;
         view_or_error(info, bytes, offset, path)
     }

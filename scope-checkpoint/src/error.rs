@@ -3,7 +3,7 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::DataType;
+use crate::{DataType, TensorInfo};
 
 /// Result alias used throughout the crate.
 pub type Result<T, E = CheckpointError> = std::result::Result<T, E>;
@@ -241,6 +241,19 @@ impl CheckpointError {
                 | BadShape { .. }
                 | CorruptSafetensors { .. }
         )
+    }
+
+    /// `DtypeMismatch` unless `info` is stored as `expected`.
+    pub(crate) fn check_dtype(path: &Path, info: &TensorInfo, expected: DataType) -> Result<()> {
+        if info.dtype == expected {
+            return Ok(());
+        }
+        Err(CheckpointError::DtypeMismatch {
+            path: path.to_path_buf(),
+            tensor: info.name.clone(),
+            expected,
+            found: info.dtype,
+        })
     }
 
     pub(crate) fn io(path: &Path, op: &'static str, source: io::Error) -> Self {

@@ -9,6 +9,7 @@ use crate::atomic::{sync_dir, TempFile};
 use crate::bundle::view_or_error;
 use crate::error::{closest_names, CheckpointError, Result};
 use crate::mapped::Mapped;
+use crate::source::TensorSource;
 use crate::state::parent_dir;
 use crate::tensor::{data_from_bytes, Element, TensorData, TensorInfo, TensorView};
 use crate::DataType;
@@ -232,17 +233,7 @@ impl SafetensorsReader {
 
     /// Reads a tensor as an array of `T`.
     pub fn read_as<T: Element>(&self, name: &str) -> Result<ArrayD<T>> {
-        let info = self.info(name)?;
-        if info.dtype != T::DTYPE {
-            return Err(CheckpointError::DtypeMismatch {
-                path: self.path.clone(),
-                tensor: name.to_string(),
-                expected: T::DTYPE,
-                found: info.dtype,
-            });
-        }
-        self.read(name)
-            .map(|d| d.into_array::<T>().expect("dtype checked"))
+        (self as &dyn TensorSource).read_as(name)
     }
 
     /// A zero-copy view over the mapped file. The `safetensors` package
@@ -251,14 +242,7 @@ impl SafetensorsReader {
     /// ([`CheckpointError::Misaligned`], fall back to [`read`](Self::read)).
     pub fn view<T: Element>(&self, name: &str) -> Result<ArrayViewD<'_, T>> {
         let (info, bytes) = self.raw_bytes(name)?;
-        if info.dtype != T::DTYPE {
-            return Err(CheckpointError::DtypeMismatch {
-                path: self.path.clone(),
-                tensor: name.to_string(),
-                expected: T::DTYPE,
-                found: info.dtype,
-            });
-        }
+        CheckpointError::check_dtype(&self.path, info, T::DTYPE)?;
         let i = self.find(name)?;
         view_or_error(
             info,

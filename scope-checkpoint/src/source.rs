@@ -43,15 +43,7 @@ pub trait TensorSource: Send + Sync {
 impl dyn TensorSource + '_ {
     /// Reads a tensor as an array of `T` (error if the stored dtype differs).
     pub fn read_as<T: Element>(&self, name: &str) -> Result<ArrayD<T>> {
-        let info = self.info(name)?;
-        if info.dtype != T::DTYPE {
-            return Err(CheckpointError::DtypeMismatch {
-                path: self.path().to_path_buf(),
-                tensor: name.to_string(),
-                expected: T::DTYPE,
-                found: info.dtype,
-            });
-        }
+        CheckpointError::check_dtype(self.path(), self.info(name)?, T::DTYPE)?;
         self.read(name)
             .map(|d| d.into_array::<T>().expect("dtype checked"))
     }
@@ -60,14 +52,7 @@ impl dyn TensorSource + '_ {
     /// [`CheckpointReader::view`] for the alignment rule.
     pub fn view<T: Element>(&self, name: &str) -> Result<ArrayViewD<'_, T>> {
         let (info, bytes) = self.raw_bytes(name)?;
-        if info.dtype != T::DTYPE {
-            return Err(CheckpointError::DtypeMismatch {
-                path: self.path().to_path_buf(),
-                tensor: name.to_string(),
-                expected: T::DTYPE,
-                found: info.dtype,
-            });
-        }
+        CheckpointError::check_dtype(self.path(), info, T::DTYPE)?;
         if bytes.as_ptr().align_offset(std::mem::align_of::<T>()) != 0 {
             return Err(CheckpointError::Misaligned {
                 path: self.path().to_path_buf(),
