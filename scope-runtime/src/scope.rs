@@ -12,7 +12,7 @@ use std::marker::PhantomData;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Weak};
 
-use rustc_hash::FxBuildHasher;
+use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use crate::error::{NameKind, Result, ScopeError};
 use crate::graph::{with_default_graph, Graph, GraphInner, GraphState};
@@ -247,6 +247,8 @@ pub(crate) struct ScopeState {
     next_frame_id: u64,
     /// A reused buffer for building names on hot paths.
     pub(crate) scratch: String,
+    /// Store entries this thread has looked up (see `GetVariable::get`).
+    pub(crate) found: FxHashMap<String, crate::variable::Variable>,
 }
 
 impl ScopeState {
@@ -259,6 +261,7 @@ impl ScopeState {
             frames: Vec::new(),
             next_frame_id: 1,
             scratch: String::new(),
+            found: FxHashMap::default(),
         }
     }
 

@@ -325,7 +325,10 @@ impl RequestedShape<'_> {
     fn compatible_with(&self, shape: &[usize]) -> bool {
         match self {
             RequestedShape::Unknown => true,
-            RequestedShape::Known(s) => *s == shape,
+            // Compared inline: shapes are short, a `memcmp` call costs more.
+            RequestedShape::Known(s) => {
+                s.len() == shape.len() && s.iter().zip(shape).all(|(a, b)| a == b)
+            }
             RequestedShape::Partial(s) => {
                 s.len() == shape.len()
                     && s.iter().zip(shape).all(|(a, b)| a.is_none_or(|a| a == *b))
@@ -450,8 +453,21 @@ impl<'a> GetVariable<'a> {
                 scratch.push('/');
             }
             scratch.push_str(self.name);
-            if let Some(existing) = graph.inner.state.read().store.get(scratch.as_str()) {
+            // Variables never leave the store, so this thread remembers the
+            // ones it found and skips the graph's lock next time.
+            if let Some(existing) = st.found.get(scratch.as_str()) {
                 return share(existing, scratch, reuse, self.shape, dtype);
+            }
+            let found = graph
+                .inner
+                .state
+                .read()
+                .store
+                .get(scratch.as_str())
+                .cloned();
+            if let Some(existing) = found {
+                st.found.insert(scratch.clone(), existing.clone());
+                return share(&existing, scratch, reuse, self.shape, dtype);
             }
             let full = scratch.clone();
             if reuse == Reuse::True {
