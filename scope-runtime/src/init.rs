@@ -9,6 +9,7 @@
 //! truncated normals redraw values beyond two standard deviations.
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::{Rng, SeedableRng};
@@ -35,8 +36,9 @@ pub enum Initializer {
     /// Glorot (Xavier) uniform: `U(-l, l)` with `l = sqrt(6 / (fan_in + fan_out))`.
     /// TF's default for float `get_variable`.
     GlorotUniform,
-    /// A plain value: gives the variable its shape and dtype.
-    Value(Tensor),
+    /// A plain value: gives the variable its shape and dtype. (Shared, so
+    /// that variables keep their initializer without copying the value.)
+    Value(Arc<Tensor>),
 }
 
 /// A constant: integer or float, as written.
@@ -161,7 +163,7 @@ impl Initializer {
             Initializer::Zeros => Tensor::full(dtype, shape, 0.0),
             Initializer::Ones => Tensor::full(dtype, shape, 1.0),
             Initializer::Constant(x) => Tensor::full(dtype, shape, x.as_f64()),
-            Initializer::Value(t) => t.clone(),
+            Initializer::Value(t) => Tensor::clone(t),
             Initializer::RandomUniform { minval, maxval } => {
                 let mut rng = VariableRng::new(seed, name);
                 let (lo, hi) = (*minval, *maxval);
@@ -192,7 +194,7 @@ impl Initializer {
 
 impl From<Tensor> for Initializer {
     fn from(t: Tensor) -> Self {
-        Initializer::Value(t)
+        Initializer::Value(Arc::new(t))
     }
 }
 

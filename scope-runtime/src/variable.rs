@@ -26,9 +26,9 @@ struct VarInner {
     /// `"a/w:0"`; the op name is the part before `:`.
     name: String,
     op_len: usize,
-    store_key: Option<String>,
+    store_key: StoreKey,
     dtype: DType,
-    shape: Vec<usize>,
+    shape: Box<[usize]>,
     trainable: bool,
     value: RwLock<Tensor>,
     initializer: Option<Initializer>,
@@ -66,7 +66,11 @@ impl Variable {
 
     /// The `get_variable` store key (`"a/w"`), or `None` for `Variable::new`.
     pub fn store_key(&self) -> Option<&str> {
-        self.0.store_key.as_deref()
+        match &self.0.store_key {
+            StoreKey::None => None,
+            StoreKey::OpName => Some(self.op_name()),
+            StoreKey::Other(key) => Some(key),
+        }
     }
 
     pub fn dtype(&self) -> DType {
@@ -153,11 +157,11 @@ impl Variable {
     /// Replaces the value; the new value must have the variable's dtype and shape.
     pub fn assign(&self, value: impl Into<Tensor>) -> Result<()> {
         let value = value.into();
-        if value.dtype() != self.0.dtype || value.shape() != self.0.shape.as_slice() {
+        if value.dtype() != self.0.dtype || value.shape() != &self.0.shape[..] {
             return Err(ScopeError::AssignMismatch {
                 name: self.op_name().to_string(),
                 dtype: self.0.dtype,
-                shape: self.0.shape.clone(),
+                shape: self.0.shape.to_vec(),
                 value_dtype: value.dtype(),
                 value_shape: value.shape().to_vec(),
             });
@@ -205,6 +209,14 @@ impl fmt::Debug for Variable {
     }
 }
 
+/// A variable's `get_variable` store key: usually its op name (stored
+/// once), different when the op name was uniquified or made absolute.
+enum StoreKey {
+    None,
+    OpName,
+    Other(Box<str>),
+}
+
 /// Everything a new variable needs besides its name.
 struct NewVar {
     store_key: Option<String>,
@@ -225,14 +237,19 @@ fn insert_variable(
     if state.ops.contains_key(&op_name) {
         return Err(ScopeError::DuplicateName { name: op_name });
     }
+    let store_key = match &new.store_key {
+        None => StoreKey::None,
+        Some(key) if *key == op_name => StoreKey::OpName,
+        Some(key) => StoreKey::Other(key.as_str().into()),
+    };
     let op_len = op_name.len();
     let mut name = op_name;
     name.push_str(":0");
     let var = Variable(Arc::new(VarInner {
         op_len,
-        store_key: new.store_key,
+        store_key,
         dtype: new.value.dtype(),
-        shape: new.value.shape().to_vec(),
+        shape: new.value.shape().into(),
         trainable: new.trainable,
         value: RwLock::new(new.value),
         initializer: new.initializer,
@@ -241,11 +258,9 @@ fn insert_variable(
         graph_id: graph.id(),
         name,
     }));
-    state
-        .ops
-        .insert(var.op_name().to_string(), Some(var.clone()));
-    if let Some(key) = var.store_key() {
-        state.store.insert(key.to_string(), var.clone());
+    state.ops.insert(var.op_name().to_string(), Some(var.clone()));
+    if let Some(key) = new.store_key {
+        state.store.insert(key, var.clone());
     }
     state.variables.push(var.clone());
     if var.trainable() {
@@ -483,7 +498,7 @@ impl<'a> GetVariable<'a> {
             // name was chosen, as in TF (the name stays used).
             let mut init_problem = None;
             let (value, initializer) = match initializer {
-                Some(Initializer::Value(v)) => (v.clone(), Initializer::Value(v.clone())),
+                Some(Initializer::Value(v)) => (Tensor::clone(v), Initializer::Value(v.clone())),
                 other => {
                     let shape =
                         self.shape

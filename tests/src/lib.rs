@@ -540,7 +540,7 @@ fn parse_initializer(v: &Value) -> Result<Initializer, Value> {
         "random_normal" => Initializer::random_normal(),
         "truncated_normal" => Initializer::truncated_normal(),
         "glorot_uniform" => Initializer::GlorotUniform,
-        "value" => Initializer::Value(parse_value(arg).ok_or_else(bad)?),
+        "value" => Initializer::from(parse_value(arg).ok_or_else(bad)?),
         _ => return Err(bad()),
     })
 }
