@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use parking_lot::RwLock;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::names::UsedNames;
 use crate::variable::Variable;
@@ -28,8 +28,8 @@ pub(crate) struct GraphInner {
 #[derive(Default)]
 pub(crate) struct GraphState {
     pub(crate) used: UsedNames,
-    /// Every op in the graph by name, with the variable for variable ops.
-    pub(crate) ops: FxHashMap<String, Option<Variable>>,
+    /// Every op in the graph, keyed by name (variables are ops too).
+    pub(crate) ops: FxHashSet<Op>,
     /// The `get_variable` store: full variable name (case-sensitive) to variable.
     pub(crate) store: FxHashMap<String, Variable>,
     /// The `global` collection: every variable, in creation order.
@@ -38,6 +38,41 @@ pub(crate) struct GraphState {
     pub(crate) trainable: Vec<Variable>,
     pub(crate) seed: Option<u64>,
 }
+
+/// An op of the graph: a variable (its name is the variable's op name, not
+/// stored twice) or another op known only by name.
+pub(crate) enum Op {
+    Variable(Variable),
+    Named(Box<str>),
+}
+
+impl Op {
+    fn name(&self) -> &str {
+        match self {
+            Op::Variable(v) => v.op_name(),
+            Op::Named(name) => name,
+        }
+    }
+}
+
+impl std::borrow::Borrow<str> for Op {
+    fn borrow(&self) -> &str {
+        self.name()
+    }
+}
+
+impl std::hash::Hash for Op {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.name().hash(state)
+    }
+}
+
+impl PartialEq for Op {
+    fn eq(&self, other: &Self) -> bool {
+        self.name() == other.name()
+    }
+}
+impl Eq for Op {}
 
 static NEXT_GRAPH_ID: AtomicU64 = AtomicU64::new(1);
 static PROCESS_DEFAULT: OnceLock<Graph> = OnceLock::new();
@@ -151,12 +186,15 @@ impl Graph {
 
     /// Any variable by op name (`"layer/w"`, no `:0`).
     pub fn variable_by_op_name(&self, op_name: &str) -> Option<Variable> {
-        self.inner.state.read().ops.get(op_name).cloned().flatten()
+        match self.inner.state.read().ops.get(op_name) {
+            Some(Op::Variable(v)) => Some(v.clone()),
+            _ => None,
+        }
     }
 
     /// Whether an op (or variable) of this name exists.
     pub fn has_op(&self, name: &str) -> bool {
-        self.inner.state.read().ops.contains_key(name)
+        self.inner.state.read().ops.contains(name)
     }
 
     pub(crate) fn trainable_len(&self) -> usize {

@@ -3,6 +3,7 @@
 //! its tensors exactly as TensorFlow would.
 
 use crate::error::{NameKind, Result, ScopeError};
+use crate::graph::Op;
 use crate::names::validate;
 use crate::scope::with_current;
 
@@ -20,10 +21,10 @@ pub fn op_name<'a>(name: impl Into<Option<&'a str>>) -> Result<String> {
         };
         // Checked after naming, as TF does: a uniquified name stays used.
         validate(&op, true, NameKind::Op)?;
-        if state.ops.contains_key(&op) {
+        if state.ops.contains(op.as_str()) {
             return Err(ScopeError::DuplicateName { name: op });
         }
-        state.ops.insert(op.clone(), None);
+        state.ops.insert(Op::Named(op.as_str().into()));
         Ok(op)
     })
 }

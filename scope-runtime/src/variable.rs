@@ -11,7 +11,7 @@ use ndarray::ArrayD;
 use parking_lot::RwLock;
 
 use crate::error::{DefinedAt, NameKind, Result, ScopeError};
-use crate::graph::{Graph, GraphState};
+use crate::graph::{Graph, GraphState, Op};
 use crate::init::Initializer;
 use crate::names::{join, validate};
 use crate::scope::{scope_name, with_current, Reuse};
@@ -234,7 +234,7 @@ fn insert_variable(
     op_name: String,
     new: NewVar,
 ) -> Result<Variable> {
-    if state.ops.contains_key(&op_name) {
+    if state.ops.contains(op_name.as_str()) {
         return Err(ScopeError::DuplicateName { name: op_name });
     }
     let store_key = match &new.store_key {
@@ -258,7 +258,7 @@ fn insert_variable(
         graph_id: graph.id(),
         name,
     }));
-    state.ops.insert(var.op_name().to_string(), Some(var.clone()));
+    state.ops.insert(Op::Variable(var.clone()));
     if let Some(key) = new.store_key {
         state.store.insert(key, var.clone());
     }
@@ -439,7 +439,7 @@ impl<'a> GetVariable<'a> {
                 {
                     let mut state = graph.inner.state.write();
                     let op = state.used.unique_name("", "Const");
-                    state.ops.insert(op, None);
+                    state.ops.insert(Op::Named(op.into()));
                 }
                 if v.dtype() != dtype {
                     return Err(ScopeError::InvalidArgument(format!(
