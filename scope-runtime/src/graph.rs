@@ -3,7 +3,6 @@
 //! the `global`/`trainable` collections. A graph is `Send + Sync`; scope
 //! stacks are per thread (see `scope`).
 
-use std::cell::RefCell;
 use std::marker::PhantomData;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -77,11 +76,6 @@ impl Eq for Op {}
 static NEXT_GRAPH_ID: AtomicU64 = AtomicU64::new(1);
 static PROCESS_DEFAULT: OnceLock<Graph> = OnceLock::new();
 
-thread_local! {
-    /// Graphs made the thread's default with `Graph::as_default`, innermost last.
-    static DEFAULT_STACK: RefCell<Vec<Graph>> = const { RefCell::new(Vec::new()) };
-}
-
 impl Default for Graph {
     fn default() -> Self {
         Graph::new()
@@ -135,12 +129,12 @@ impl Graph {
     /// The current thread's default graph: the innermost `as_default` guard's
     /// graph, else the process-wide default graph.
     pub fn current() -> Graph {
-        with_default_graph(Graph::clone)
+        crate::scope::with_default_graph(Graph::clone)
     }
 
     /// Makes this graph the current thread's default until the guard drops.
     pub fn as_default(&self) -> DefaultGraphGuard {
-        DEFAULT_STACK.with(|s| s.borrow_mut().push(self.clone()));
+        crate::scope::push_default_graph(self.clone());
         DefaultGraphGuard {
             graph_id: self.inner.id,
             _not_send: PhantomData,
@@ -210,14 +204,9 @@ fn filter_prefix(vars: &[Variable], prefix: &str) -> Vec<Variable> {
 }
 
 /// Runs `f` with the current thread's default graph, without cloning it.
-pub(crate) fn with_default_graph<R>(f: impl FnOnce(&Graph) -> R) -> R {
-    DEFAULT_STACK.with(|s| {
-        let stack = s.borrow();
-        match stack.last() {
-            Some(g) => f(g),
-            None => f(PROCESS_DEFAULT.get_or_init(Graph::new)),
-        }
-    })
+/// The process-wide default graph (made on first use).
+pub(crate) fn process_default() -> &'static Graph {
+    PROCESS_DEFAULT.get_or_init(Graph::new)
 }
 
 /// `tf.compat.v1.get_default_graph()`.
@@ -235,21 +224,7 @@ pub struct DefaultGraphGuard {
 
 impl Drop for DefaultGraphGuard {
     fn drop(&mut self) {
-        let out_of_order = DEFAULT_STACK.with(|s| {
-            let mut stack = s.borrow_mut();
-            match stack.iter().rposition(|g| g.inner.id == self.graph_id) {
-                Some(pos) if pos + 1 == stack.len() => {
-                    stack.pop();
-                    None
-                }
-                Some(pos) => {
-                    let inner = stack.len() - pos - 1;
-                    stack.truncate(pos);
-                    Some(inner)
-                }
-                None => None,
-            }
-        });
+        let out_of_order = crate::scope::pop_default_graph(self.graph_id);
         if let Some(still_open) = out_of_order {
             crate::scope::record_guard_error(crate::error::ScopeError::GuardOrder {
                 dropped: format!("Graph::as_default (graph {})", self.graph_id),

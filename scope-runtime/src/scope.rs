@@ -15,7 +15,7 @@ use std::sync::{Arc, Weak};
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use crate::error::{NameKind, Result, ScopeError};
-use crate::graph::{with_default_graph, Graph, GraphInner, GraphState};
+use crate::graph::{process_default, Graph, GraphInner, GraphState};
 use crate::init::Initializer;
 use crate::names::{join, validate};
 use crate::tensor::DType;
@@ -339,30 +339,35 @@ impl ScopeState {
     }
 }
 
-/// One thread's scope states, one per graph the thread has used. A graph
-/// that no longer exists has its state dropped when a new graph arrives, so
-/// programs that make many graphs keep this list short.
+/// Everything scope keeps per thread: the default-graph stack, one scope
+/// state per graph the thread has used, and a pending guard-order error. A
+/// graph that no longer exists has its state dropped when a new graph
+/// arrives, so programs that make many graphs keep this list short.
 #[derive(Default)]
 struct ThreadScopes {
+    /// Graphs made the thread's default with `Graph::as_default`, innermost last.
+    defaults: Vec<Graph>,
     states: Vec<(u64, Weak<GraphInner>, ScopeState)>,
     pending: Option<ScopeError>,
 }
 
-impl ThreadScopes {
-    fn state_for(&mut self, graph: &Graph) -> &mut ScopeState {
-        let id = graph.id();
-        let pos = match self.states.iter().rposition(|(g, _, _)| *g == id) {
-            Some(pos) => pos,
-            None => {
-                self.states.retain(|(_, alive, _)| alive.strong_count() > 0);
-                self.states
-                    .push((id, Arc::downgrade(&graph.inner), ScopeState::new()));
-                self.states.len() - 1
-            }
-        };
-        &mut self.states[pos].2
-    }
+fn state_for<'a>(
+    states: &'a mut Vec<(u64, Weak<GraphInner>, ScopeState)>,
+    graph: &Graph,
+) -> &'a mut ScopeState {
+    let id = graph.id();
+    let pos = match states.iter().rposition(|(g, _, _)| *g == id) {
+        Some(pos) => pos,
+        None => {
+            states.retain(|(_, alive, _)| alive.strong_count() > 0);
+            states.push((id, Arc::downgrade(&graph.inner), ScopeState::new()));
+            states.len() - 1
+        }
+    };
+    &mut states[pos].2
+}
 
+impl ThreadScopes {
     /// The state for a graph id, if this thread has one (never creates).
     fn existing_state(&mut self, graph_id: u64) -> Option<&mut ScopeState> {
         self.states
@@ -380,20 +385,66 @@ thread_local! {
 /// Runs `f` with the current graph and this thread's scope state for it.
 /// A guard error recorded by an out-of-order drop is returned first.
 pub(crate) fn with_current<R>(f: impl FnOnce(&Graph, &mut ScopeState) -> Result<R>) -> Result<R> {
-    with_default_graph(|graph| {
-        SCOPES.with(|s| {
-            let mut scopes = s.borrow_mut();
-            if let Some(err) = scopes.pending.take() {
-                return Err(err);
-            }
-            f(graph, scopes.state_for(graph))
-        })
+    SCOPES.with(|s| {
+        let mut scopes = s.borrow_mut();
+        let ThreadScopes {
+            defaults,
+            states,
+            pending,
+        } = &mut *scopes;
+        if let Some(err) = pending.take() {
+            return Err(err);
+        }
+        let graph = defaults.last().unwrap_or_else(|| process_default());
+        f(graph, state_for(states, graph))
     })
 }
 
 /// Like `with_current` for infallible reads; leaves a pending error alone.
 pub(crate) fn inspect_current<R>(f: impl FnOnce(&Graph, &mut ScopeState) -> R) -> R {
-    with_default_graph(|graph| SCOPES.with(|s| f(graph, s.borrow_mut().state_for(graph))))
+    SCOPES.with(|s| {
+        let mut scopes = s.borrow_mut();
+        let ThreadScopes {
+            defaults, states, ..
+        } = &mut *scopes;
+        let graph = defaults.last().unwrap_or_else(|| process_default());
+        f(graph, state_for(states, graph))
+    })
+}
+
+/// Runs `f` with the current thread's default graph, without cloning it.
+pub(crate) fn with_default_graph<R>(f: impl FnOnce(&Graph) -> R) -> R {
+    SCOPES.with(|s| {
+        let scopes = s.borrow();
+        f(scopes.defaults.last().unwrap_or_else(|| process_default()))
+    })
+}
+
+/// Makes `graph` the thread's default (`Graph::as_default`).
+pub(crate) fn push_default_graph(graph: Graph) {
+    SCOPES.with(|s| s.borrow_mut().defaults.push(graph));
+}
+
+/// Undoes `push_default_graph` for the graph `graph_id`; returns how many
+/// inner defaults were still in place (closed with it) if it was not the
+/// innermost.
+pub(crate) fn pop_default_graph(graph_id: u64) -> Option<usize> {
+    SCOPES.with(|s| {
+        let mut scopes = s.borrow_mut();
+        let stack = &mut scopes.defaults;
+        match stack.iter().rposition(|g| g.id() == graph_id) {
+            Some(pos) if pos + 1 == stack.len() => {
+                stack.pop();
+                None
+            }
+            Some(pos) => {
+                let inner = stack.len() - pos - 1;
+                stack.truncate(pos);
+                Some(inner)
+            }
+            None => None,
+        }
+    })
 }
 
 /// Records a guard-order error, reported by the next fallible call on this
