@@ -102,13 +102,28 @@ fn split_suffix(key: &str) -> Option<(&str, u64)> {
     Some((&key[..pos], digits.parse().ok()?))
 }
 
+/// What is known of the names `base_j` derived from one base name.
+#[derive(Default, Debug, Clone, Copy)]
+struct Run {
+    /// `base_j` for `start <= j < end` were generated and have count 1
+    /// (unless `counts` holds them).
+    start: u64,
+    end: u64,
+    /// How many keys of the form `base_j` are in `counts`. While there are
+    /// none, whether `base_j` is taken is decided by the run alone.
+    shadows: u64,
+}
+
+impl Run {
+    fn generated(&self, j: u64) -> bool {
+        self.start <= j && j < self.end
+    }
+}
+
 /// The count a generated name has through its base's run (1 or 0).
-fn run_count(runs: &FxHashMap<String, (u64, u64)>, key: &str) -> u64 {
+fn run_count(runs: &FxHashMap<String, Run>, key: &str) -> u64 {
     match split_suffix(key) {
-        Some((base, j)) => match runs.get(base) {
-            Some(&(start, end)) if start <= j && j < end => 1,
-            _ => 0,
-        },
+        Some((base, j)) => runs.get(base).is_some_and(|r| r.generated(j)).into(),
         None => 0,
     }
 }
@@ -118,14 +133,12 @@ fn run_count(runs: &FxHashMap<String, (u64, u64)>, key: &str) -> u64 {
 ///
 /// TF records every generated `name_j` with count 1. Storing each would make
 /// a scope entered a million times cost a million map entries, so runs of
-/// consecutive generated suffixes are kept as one range per base name:
-/// `runs[base] = (start, end)` means `base_j` for `start <= j < end` was
-/// generated and has count 1, unless `counts` says otherwise. Lookups give
-/// exactly TF's counts.
+/// consecutive generated suffixes are kept as one range per base name (see
+/// `Run`); `counts` holds every other name. Lookups give exactly TF's counts.
 #[derive(Default, Debug, Clone)]
 pub(crate) struct UsedNames {
     counts: FxHashMap<String, u64>,
-    runs: FxHashMap<String, (u64, u64)>,
+    runs: FxHashMap<String, Run>,
     key: String,
     candidate: String,
 }
@@ -138,6 +151,19 @@ impl UsedNames {
         }
     }
 
+    /// Inserts a new key into `counts`, noting it as a shadow of its base.
+    fn insert_count(
+        counts_entry: hashbrown::hash_map::EntryRef<'_, '_, String, str, u64, FxBuildHasher>,
+        runs: &mut FxHashMap<String, Run>,
+        key: &str,
+        count: u64,
+    ) {
+        counts_entry.insert(count);
+        if let Some((base, _)) = split_suffix(key) {
+            runs.entry_ref(base).or_default().shadows += 1;
+        }
+    }
+
     /// Increments the count of `key` and returns the count it had.
     fn bump(&mut self, key: &str) -> u64 {
         match self.counts.entry_ref(key) {
@@ -146,9 +172,9 @@ impl UsedNames {
                 *o.get_mut() = i + 1;
                 i
             }
-            EntryRef::Vacant(v) => {
+            entry @ EntryRef::Vacant(_) => {
                 let i = run_count(&self.runs, key);
-                v.insert(i + 1);
+                Self::insert_count(entry, &mut self.runs, key, i + 1);
                 i
             }
         }
@@ -156,18 +182,18 @@ impl UsedNames {
 
     /// Records the generated name `base_j` (count 1).
     fn mark_generated(&mut self, base: &str, j: u64) {
-        match self.runs.get_mut(base) {
-            Some((_, end)) if *end == j => *end += 1,
-            Some(_) => {
-                let mut key = String::with_capacity(base.len() + 8);
-                key.push_str(base);
-                key.push('_');
-                push_decimal(&mut key, j);
-                self.counts.insert(key, 1);
-            }
-            None => {
-                self.runs.insert(base.to_string(), (j, j + 1));
-            }
+        let run = self.runs.entry_ref(base).or_default();
+        if run.start == run.end {
+            (run.start, run.end) = (j, j + 1);
+        } else if run.end == j {
+            run.end += 1;
+        } else {
+            let mut key = String::with_capacity(base.len() + 8);
+            key.push_str(base);
+            key.push('_');
+            push_decimal(&mut key, j);
+            let entry = self.counts.entry_ref(key.as_str());
+            Self::insert_count(entry, &mut self.runs, &key, 1);
         }
     }
 
@@ -185,21 +211,29 @@ impl UsedNames {
             self.key = key;
             return full;
         }
-        let mut candidate = std::mem::take(&mut self.candidate);
+        let run = self.runs.get(key.as_str()).copied().unwrap_or_default();
         let mut j = i;
-        loop {
-            candidate.clear();
-            candidate.push_str(&key);
-            candidate.push('_');
-            push_decimal(&mut candidate, j);
-            if self.count(&candidate) == 0 {
-                break;
+        if run.shadows == 0 {
+            // Only the run can have taken `key_j`: no map lookups needed.
+            while run.generated(j) {
+                j += 1;
             }
-            j += 1;
+        } else {
+            let mut candidate = std::mem::take(&mut self.candidate);
+            loop {
+                candidate.clear();
+                candidate.push_str(&key);
+                candidate.push('_');
+                push_decimal(&mut candidate, j);
+                if self.count(&candidate) == 0 {
+                    break;
+                }
+                j += 1;
+            }
+            self.candidate = candidate;
         }
         self.mark_generated(&key, j);
         self.key = key;
-        self.candidate = candidate;
         let mut out = full;
         out.push('_');
         push_decimal(&mut out, j);
