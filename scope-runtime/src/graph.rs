@@ -8,7 +8,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use parking_lot::RwLock;
-use rustc_hash::{FxHashMap, FxHashSet};
+use std::hash::BuildHasher;
+
+use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use crate::names::UsedNames;
 use crate::variable::Variable;
@@ -27,8 +29,8 @@ pub(crate) struct GraphInner {
 #[derive(Default)]
 pub(crate) struct GraphState {
     pub(crate) used: UsedNames,
-    /// Every op in the graph, keyed by name (variables are ops too).
-    pub(crate) ops: FxHashSet<Op>,
+    /// Every op in the graph, by name (variables are ops too).
+    pub(crate) ops: Ops,
     /// The `get_variable` store: full variable name (case-sensitive) to variable.
     pub(crate) store: FxHashMap<String, Variable>,
     /// The `global` collection: every variable, in creation order.
@@ -54,24 +56,35 @@ impl Op {
     }
 }
 
-impl std::borrow::Borrow<str> for Op {
-    fn borrow(&self) -> &str {
-        self.name()
-    }
+/// The graph's ops by name. Each entry keeps its name's hash, so growing the
+/// table never has to follow a variable to its name again.
+#[derive(Default)]
+pub(crate) struct Ops {
+    table: hashbrown::HashTable<(u64, Op)>,
 }
 
-impl std::hash::Hash for Op {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.name().hash(state)
+impl Ops {
+    fn hash(name: &str) -> u64 {
+        FxBuildHasher.hash_one(name)
     }
-}
 
-impl PartialEq for Op {
-    fn eq(&self, other: &Self) -> bool {
-        self.name() == other.name()
+    pub(crate) fn get(&self, name: &str) -> Option<&Op> {
+        let hash = Self::hash(name);
+        self.table
+            .find(hash, |(h, op)| *h == hash && op.name() == name)
+            .map(|(_, op)| op)
+    }
+
+    pub(crate) fn contains(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
+    /// Adds an op whose name is not taken (callers check `contains` first).
+    pub(crate) fn insert(&mut self, op: Op) {
+        let hash = Self::hash(op.name());
+        self.table.insert_unique(hash, (hash, op), |(h, _)| *h);
     }
 }
-impl Eq for Op {}
 
 static NEXT_GRAPH_ID: AtomicU64 = AtomicU64::new(1);
 static PROCESS_DEFAULT: OnceLock<Graph> = OnceLock::new();

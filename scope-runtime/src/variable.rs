@@ -439,7 +439,9 @@ impl<'a> GetVariable<'a> {
                 {
                     let mut state = graph.inner.state.write();
                     let op = state.used.unique_name("", "Const");
-                    state.ops.insert(Op::Named(op.into()));
+                    if !state.ops.contains(&op) {
+                        state.ops.insert(Op::Named(op.into()));
+                    }
                 }
                 if v.dtype() != dtype {
                     return Err(ScopeError::InvalidArgument(format!(
