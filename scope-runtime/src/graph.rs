@@ -142,12 +142,12 @@ impl Graph {
     /// The current thread's default graph: the innermost `as_default` guard's
     /// graph, else the process-wide default graph.
     pub fn current() -> Graph {
-        crate::scope::with_default_graph(Graph::clone)
+        crate::context::with_default_graph(Graph::clone)
     }
 
     /// Makes this graph the current thread's default until the guard drops.
     pub fn as_default(&self) -> DefaultGraphGuard {
-        crate::scope::push_default_graph(self.clone());
+        crate::context::push_default_graph(self.clone());
         DefaultGraphGuard {
             graph_id: self.inner.id,
             _not_send: PhantomData,
@@ -237,9 +237,9 @@ pub struct DefaultGraphGuard {
 
 impl Drop for DefaultGraphGuard {
     fn drop(&mut self) {
-        let out_of_order = crate::scope::pop_default_graph(self.graph_id);
+        let out_of_order = crate::context::pop_default_graph(self.graph_id);
         if let Some(still_open) = out_of_order {
-            crate::scope::record_guard_error(crate::error::ScopeError::GuardOrder {
+            crate::context::record_guard_error(crate::error::ScopeError::GuardOrder {
                 dropped: format!("Graph::as_default (graph {})", self.graph_id),
                 still_open,
                 innermost: String::new(),

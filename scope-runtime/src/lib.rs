@@ -33,6 +33,7 @@
 //! may be shared by threads that create and look up variables concurrently.
 
 mod checkpoint;
+mod context;
 mod error;
 mod graph;
 mod init;
@@ -54,13 +55,14 @@ pub use scope_macros::*;
 pub use scope_checkpoint as format;
 
 pub use checkpoint::{LoadError, LoadReport, RestoreOptions, TensorMismatch, Unexpected};
+pub use context::take_guard_error;
 pub use error::{DefinedAt, NameKind, Result, ScopeError};
 pub use graph::{get_default_graph, DefaultGraphGuard, Graph};
 pub use init::{Initializer, Scalar};
 pub use op::op_name;
 pub use scope::{
     default_variable_scope, get_name_scope, get_variable_scope, name_scope, reuse_variables,
-    take_guard_error, variable_scope, NameScope, NameScopeGuard, Reuse, ScopeTarget, VariableScope,
+    variable_scope, NameScope, NameScopeGuard, Reuse, ScopeTarget, VariableScope,
     VariableScopeBuilder, VariableScopeGuard,
 };
 pub use summary::Summary;

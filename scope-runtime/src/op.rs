@@ -2,10 +2,10 @@
 //! from the same namespace as scopes and variables, so a Rust model can name
 //! its tensors exactly as TensorFlow would.
 
+use crate::context::with_current;
 use crate::error::{NameKind, Result, ScopeError};
 use crate::graph::Op;
 use crate::names::validate;
-use crate::scope::with_current;
 
 /// Registers an op named `name` (TF's `"Const"` for `None`) in the current
 /// name scope and returns its unique full name (`"dense/MatMul_1"`). A name

@@ -8,8 +8,8 @@ use std::borrow::Cow;
 use std::rc::Rc;
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 
+use crate::context::{record_guard_error, with_pending_set_aside};
 use crate::graph::{Graph, GraphInner};
-use crate::scope::{record_guard_error, with_pending_set_aside};
 
 pub use crate::error::{Result, ScopeError};
 pub use crate::init::Initializer;

@@ -7,11 +7,12 @@ use std::sync::Arc;
 
 use parking_lot::Mutex;
 
+use crate::context::record_guard_error;
 use crate::error::{Result, ScopeError};
 use crate::graph::Graph;
 use crate::scope::{
-    create_scope_now, default_variable_scope, record_guard_error, variable_scope, Reuse,
-    VariableScope, VariableScopeGuard,
+    create_scope_now, default_variable_scope, variable_scope, Reuse, VariableScope,
+    VariableScopeGuard,
 };
 
 /// A template: shares the variables its first call created. Clones are the

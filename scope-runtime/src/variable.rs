@@ -10,11 +10,12 @@ use std::sync::Arc;
 use ndarray::ArrayD;
 use parking_lot::RwLock;
 
+use crate::context::with_current;
 use crate::error::{DefinedAt, NameKind, Result, ScopeError};
 use crate::graph::{Graph, GraphState, Op};
 use crate::init::Initializer;
 use crate::names::{join, validate};
-use crate::scope::{scope_name, with_current, Reuse};
+use crate::scope::{scope_name, Reuse};
 use crate::tensor::{DType, Element, Tensor};
 
 /// A variable in a graph. Cheap to clone; clones are the same variable

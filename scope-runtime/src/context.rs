@@ -1,0 +1,367 @@
+//! Per-thread scope state: for each graph a thread touches, its name stack,
+//! current variable scope, the per-parent open counts used for default
+//! names, and a stack of frames (one per live guard); plus the thread's
+//! default-graph stack and a pending guard-order error, all in one
+//! thread-local. Dropping a guard pops its frame and restores exactly what
+//! was there before, also during a panic unwind.
+
+use std::cell::RefCell;
+use std::sync::{Arc, Weak};
+
+use rustc_hash::{FxBuildHasher, FxHashMap};
+
+use crate::error::{Result, ScopeError};
+use crate::graph::{process_default, Graph, GraphInner};
+use crate::names::join;
+use crate::scope::VariableScope;
+use crate::variable::Variable;
+
+/// Variable-scope open counts, as a tree over `/`-separated components so
+/// that closing a scope resets its whole subtree in O(1).
+#[derive(Clone, Default)]
+pub(crate) struct CountNode {
+    count: u64,
+    children: hashbrown::HashMap<String, CountNode, FxBuildHasher>,
+}
+
+impl CountNode {
+    fn find(&self, name: &str) -> Option<&CountNode> {
+        name.split('/')
+            .try_fold(self, |node, part| node.children.get(part))
+    }
+
+    pub(crate) fn get(&self, name: &str) -> u64 {
+        self.find(name).map_or(0, |n| n.count)
+    }
+
+    /// Counts one more opening of `name`; returns whether it already had
+    /// counted sub-scopes.
+    pub(crate) fn increment(&mut self, name: &str) -> bool {
+        let mut node = self;
+        for part in name.split('/') {
+            // `entry_ref` allocates the key only when it inserts.
+            node = node.children.entry_ref(part).or_default();
+        }
+        node.count += 1;
+        !node.children.is_empty()
+    }
+
+    /// Resets every count whose key starts with `name + "/"`.
+    pub(crate) fn reset_under(&mut self, name: &str) {
+        let mut node = self;
+        for part in name.split('/') {
+            match node.children.get_mut(part) {
+                Some(child) => node = child,
+                None => return,
+            }
+        }
+        node.children.clear();
+    }
+}
+
+pub(crate) enum CountsRestore {
+    Keep,
+    /// Reset the counts under the scope this frame opened (still current
+    /// when the frame pops).
+    /// The reset is skipped when it cannot change anything: the scope had
+    /// no counted sub-scopes when it opened and no count changed since.
+    ResetUnderCurrent {
+        had_children: bool,
+        opens_at_push: u64,
+    },
+    Snapshot(CountNode),
+}
+
+struct Frame {
+    id: u64,
+    prev_stack: Option<String>,
+    prev_scope: Option<VariableScope>,
+    counts: CountsRestore,
+}
+
+/// One thread's scope state for one graph.
+pub(crate) struct ScopeState {
+    /// The current name scope, without trailing `/` (`""` is the root).
+    pub(crate) name_stack: String,
+    pub(crate) var_scope: VariableScope,
+    pub(crate) counts: CountNode,
+    /// How many times a count was incremented (see `CountsRestore`).
+    opens: u64,
+    frames: Vec<Frame>,
+    next_frame_id: u64,
+    /// A reused buffer for building names on hot paths.
+    pub(crate) scratch: String,
+    /// Store entries this thread has looked up (see `GetVariable::get`).
+    pub(crate) found: FxHashMap<String, Variable>,
+}
+
+impl ScopeState {
+    fn new() -> Self {
+        ScopeState {
+            name_stack: String::new(),
+            var_scope: VariableScope::root(),
+            counts: CountNode::default(),
+            opens: 0,
+            frames: Vec::new(),
+            next_frame_id: 1,
+            scratch: String::new(),
+            found: FxHashMap::default(),
+        }
+    }
+
+    pub(crate) fn push_frame(
+        &mut self,
+        new_stack: Option<String>,
+        new_scope: Option<VariableScope>,
+        counts: CountsRestore,
+    ) -> u64 {
+        let id = self.next_frame_id;
+        self.next_frame_id += 1;
+        let prev_stack = new_stack.map(|s| std::mem::replace(&mut self.name_stack, s));
+        let prev_scope = new_scope.map(|s| std::mem::replace(&mut self.var_scope, s));
+        self.frames.push(Frame {
+            id,
+            prev_stack,
+            prev_scope,
+            counts,
+        });
+        id
+    }
+
+    fn pop_frame(&mut self) {
+        let Some(frame) = self.frames.pop() else {
+            return;
+        };
+        match frame.counts {
+            CountsRestore::Keep => {}
+            CountsRestore::ResetUnderCurrent {
+                had_children,
+                opens_at_push,
+            } => {
+                if had_children || self.opens != opens_at_push {
+                    let name = self.var_scope.clone();
+                    self.counts.reset_under(name.name());
+                }
+            }
+            CountsRestore::Snapshot(counts) => self.counts = counts,
+        }
+        if let Some(stack) = frame.prev_stack {
+            self.name_stack = stack;
+        }
+        if let Some(scope) = frame.prev_scope {
+            self.var_scope = scope;
+        }
+    }
+
+    /// Counts an opening of the variable scope `name` (§7); returns whether
+    /// it already had counted sub-scopes.
+    pub(crate) fn count_open(&mut self, name: &str) -> bool {
+        self.opens += 1;
+        self.counts.increment(name)
+    }
+
+    /// The reset made when a scope opened by name closes.
+    pub(crate) fn reset_on_close(&self, had_children: bool) -> CountsRestore {
+        CountsRestore::ResetUnderCurrent {
+            had_children,
+            opens_at_push: self.opens,
+        }
+    }
+
+    /// The leaf a `default_name` scope gets under the current scope (§7):
+    /// `d` if `parent/d` was never opened, else `d_j` for the smallest free `j`.
+    pub(crate) fn default_leaf(&self, d: &str) -> String {
+        let p = join(self.var_scope.name(), d);
+        if self.counts.get(&p) == 0 {
+            return d.to_string();
+        }
+        let mut j = 1u64;
+        while self.counts.get(&format!("{p}_{j}")) != 0 {
+            j += 1;
+        }
+        format!("{d}_{j}")
+    }
+}
+
+/// Everything scope keeps per thread: the default-graph stack, one scope
+/// state per graph the thread has used, and a pending guard-order error. A
+/// graph that no longer exists has its state dropped when a new graph
+/// arrives, so programs that make many graphs keep this list short.
+#[derive(Default)]
+struct ThreadScopes {
+    /// Graphs made the thread's default with `Graph::as_default`, innermost last.
+    defaults: Vec<Graph>,
+    states: Vec<(u64, Weak<GraphInner>, ScopeState)>,
+    pending: Option<ScopeError>,
+}
+
+fn state_for<'a>(
+    states: &'a mut Vec<(u64, Weak<GraphInner>, ScopeState)>,
+    graph: &Graph,
+) -> &'a mut ScopeState {
+    let id = graph.id();
+    let pos = match states.iter().rposition(|(g, _, _)| *g == id) {
+        Some(pos) => pos,
+        None => {
+            states.retain(|(_, alive, _)| alive.strong_count() > 0);
+            states.push((id, Arc::downgrade(&graph.inner), ScopeState::new()));
+            states.len() - 1
+        }
+    };
+    &mut states[pos].2
+}
+
+impl ThreadScopes {
+    /// The state for a graph id, if this thread has one (never creates).
+    fn existing_state(&mut self, graph_id: u64) -> Option<&mut ScopeState> {
+        self.states
+            .iter_mut()
+            .rev()
+            .find(|(g, _, _)| *g == graph_id)
+            .map(|(_, _, state)| state)
+    }
+}
+
+thread_local! {
+    static SCOPES: RefCell<ThreadScopes> = RefCell::new(ThreadScopes::default());
+}
+
+/// Runs `f` with the current graph and this thread's scope state for it.
+/// A guard error recorded by an out-of-order drop is returned first.
+pub(crate) fn with_current<R>(f: impl FnOnce(&Graph, &mut ScopeState) -> Result<R>) -> Result<R> {
+    SCOPES.with(|s| {
+        let mut scopes = s.borrow_mut();
+        let ThreadScopes {
+            defaults,
+            states,
+            pending,
+        } = &mut *scopes;
+        if let Some(err) = pending.take() {
+            return Err(err);
+        }
+        let graph = defaults.last().unwrap_or_else(|| process_default());
+        f(graph, state_for(states, graph))
+    })
+}
+
+/// Like `with_current` for infallible reads; leaves a pending error alone.
+pub(crate) fn inspect_current<R>(f: impl FnOnce(&Graph, &mut ScopeState) -> R) -> R {
+    SCOPES.with(|s| {
+        let mut scopes = s.borrow_mut();
+        let ThreadScopes {
+            defaults, states, ..
+        } = &mut *scopes;
+        let graph = defaults.last().unwrap_or_else(|| process_default());
+        f(graph, state_for(states, graph))
+    })
+}
+
+/// Runs `f` with the current thread's default graph, without cloning it.
+pub(crate) fn with_default_graph<R>(f: impl FnOnce(&Graph) -> R) -> R {
+    SCOPES.with(|s| {
+        let scopes = s.borrow();
+        f(scopes.defaults.last().unwrap_or_else(|| process_default()))
+    })
+}
+
+/// Makes `graph` the thread's default (`Graph::as_default`).
+pub(crate) fn push_default_graph(graph: Graph) {
+    SCOPES.with(|s| s.borrow_mut().defaults.push(graph));
+}
+
+/// Undoes `push_default_graph` for the graph `graph_id`; returns how many
+/// inner defaults were still in place (closed with it) if it was not the
+/// innermost.
+pub(crate) fn pop_default_graph(graph_id: u64) -> Option<usize> {
+    SCOPES.with(|s| {
+        let mut scopes = s.borrow_mut();
+        let stack = &mut scopes.defaults;
+        match stack.iter().rposition(|g| g.id() == graph_id) {
+            Some(pos) if pos + 1 == stack.len() => {
+                stack.pop();
+                None
+            }
+            Some(pos) => {
+                let inner = stack.len() - pos - 1;
+                stack.truncate(pos);
+                Some(inner)
+            }
+            None => None,
+        }
+    })
+}
+
+/// Records a guard-order error, reported by the next fallible call on this
+/// thread (and at once on stderr, since a `Drop` cannot return it).
+pub(crate) fn record_guard_error(err: ScopeError) {
+    eprintln!("scope: {err}");
+    SCOPES.with(|s| s.borrow_mut().pending = Some(err));
+}
+
+/// Takes the guard-order error recorded on this thread, if any.
+pub fn take_guard_error() -> Option<ScopeError> {
+    SCOPES.with(|s| s.borrow_mut().pending.take())
+}
+
+/// Runs `f` with this thread's pending guard-order error set aside, then puts
+/// it back: for the macro expansions' infallible enters (`__private`), which
+/// must neither report nor consume it.
+pub(crate) fn with_pending_set_aside<R>(f: impl FnOnce() -> R) -> R {
+    let pending = take_guard_error();
+    let out = f();
+    if let Some(err) = pending {
+        SCOPES.with(|s| s.borrow_mut().pending = Some(err));
+    }
+    out
+}
+
+/// Closes the frame `frame_id`. Frames above it (inner guards still alive)
+/// are closed too, and that is reported as `GuardOrder`.
+pub(crate) fn close_frame(graph_id: u64, frame_id: u64, label: &str) -> Result<()> {
+    SCOPES.with(|s| {
+        let mut scopes = s.borrow_mut();
+        let Some(state) = scopes.existing_state(graph_id) else {
+            return Ok(()); // the graph is gone, and its scopes with it
+        };
+        let Some(pos) = state.frames.iter().rposition(|f| f.id == frame_id) else {
+            return Ok(()); // already closed together with an outer guard
+        };
+        let above = state.frames.len() - pos - 1;
+        let innermost = if above > 0 {
+            state.name_stack.clone()
+        } else {
+            String::new()
+        };
+        while state.frames.len() > pos {
+            state.pop_frame();
+        }
+        if above == 0 {
+            Ok(())
+        } else {
+            Err(ScopeError::GuardOrder {
+                dropped: label.to_string(),
+                still_open: above,
+                innermost,
+            })
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_reset_subtree() {
+        let mut c = CountNode::default();
+        c.increment("a");
+        c.increment("a/b");
+        c.increment("a/b/c");
+        c.increment("ab");
+        c.reset_under("a");
+        assert_eq!(c.get("a"), 1);
+        assert_eq!(c.get("a/b"), 0);
+        assert_eq!(c.get("a/b/c"), 0);
+        assert_eq!(c.get("ab"), 1);
+    }
+}
