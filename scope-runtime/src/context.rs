@@ -6,6 +6,7 @@
 //! was there before, also during a panic unwind.
 
 use std::cell::RefCell;
+use std::marker::PhantomData;
 use std::sync::{Arc, Weak};
 
 use rustc_hash::{FxBuildHasher, FxHashMap};
@@ -15,6 +16,11 @@ use crate::graph::{process_default, Graph, GraphInner};
 use crate::names::join;
 use crate::scope::VariableScope;
 use crate::variable::Variable;
+
+/// Makes a guard `!Send`: scopes are per thread, so a guard must be dropped
+/// on the thread that opened its scope (a compile error names this type).
+#[derive(Default)]
+pub struct ThreadBound(PhantomData<*const ()>);
 
 /// Variable-scope open counts, as a tree over `/`-separated components so
 /// that closing a scope resets its whole subtree in O(1).

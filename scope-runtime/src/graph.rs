@@ -3,7 +3,6 @@
 //! the `global`/`trainable` collections. A graph is `Send + Sync`; scope
 //! stacks are per thread (see `scope`).
 
-use std::marker::PhantomData;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
@@ -12,6 +11,7 @@ use std::hash::BuildHasher;
 
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
+use crate::context::ThreadBound;
 use crate::names::UsedNames;
 use crate::variable::Variable;
 
@@ -150,7 +150,7 @@ impl Graph {
         crate::context::push_default_graph(self.clone());
         DefaultGraphGuard {
             graph_id: self.inner.id,
-            _not_send: PhantomData,
+            _thread: ThreadBound::default(),
         }
     }
 
@@ -232,7 +232,7 @@ pub fn get_default_graph() -> Graph {
 #[must_use = "the graph is the default only while the guard lives"]
 pub struct DefaultGraphGuard {
     graph_id: u64,
-    _not_send: PhantomData<*const ()>,
+    _thread: ThreadBound,
 }
 
 impl Drop for DefaultGraphGuard {

@@ -3,12 +3,12 @@
 //! per-thread state they change is in `context`).
 
 use std::fmt;
-use std::marker::PhantomData;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Arc;
 
 use crate::context::{
     close_frame, inspect_current, record_guard_error, with_current, CountsRestore, ScopeState,
+    ThreadBound,
 };
 use crate::error::{NameKind, Result, ScopeError};
 use crate::graph::{Graph, GraphState};
@@ -269,7 +269,7 @@ impl<'a> NameScope<'a> {
                 frame_id,
                 scope,
                 closed: false,
-                _not_send: PhantomData,
+                _thread: ThreadBound::default(),
             })
         })
     }
@@ -292,7 +292,7 @@ pub struct NameScopeGuard {
     frame_id: u64,
     scope: String,
     closed: bool,
-    _not_send: PhantomData<*const ()>,
+    _thread: ThreadBound,
 }
 
 impl NameScopeGuard {
@@ -506,7 +506,7 @@ impl<'a> VariableScopeBuilder<'a> {
                 frame_id,
                 scope,
                 closed: false,
-                _not_send: PhantomData,
+                _thread: ThreadBound::default(),
             })
         })
     }
@@ -590,7 +590,7 @@ pub struct VariableScopeGuard {
     frame_id: u64,
     scope: VariableScope,
     closed: bool,
-    _not_send: PhantomData<*const ()>,
+    _thread: ThreadBound,
 }
 
 impl VariableScopeGuard {
