@@ -9,13 +9,59 @@ use std::cell::RefCell;
 use std::marker::PhantomData;
 use std::sync::{Arc, Weak};
 
-use rustc_hash::{FxBuildHasher, FxHashMap};
+use std::hash::Hasher;
+
+use rustc_hash::{FxBuildHasher, FxHasher};
 
 use crate::error::{Result, ScopeError};
 use crate::graph::{process_default, Graph, GraphInner};
 use crate::names::join;
 use crate::scope::VariableScope;
 use crate::variable::Variable;
+
+/// The `get_variable` store entries a thread has found, keyed by (scope
+/// name, variable name) without joining them: the hash continues from the
+/// scope's precomputed name hash. Variables never leave the store, so an
+/// entry never goes stale.
+#[derive(Default)]
+pub(crate) struct Found {
+    table: hashbrown::HashTable<(u64, Box<str>, Variable)>,
+}
+
+impl Found {
+    fn hash(scope: &VariableScope, name: &str) -> u64 {
+        let mut h = FxHasher::with_seed(scope.name_hash() as usize);
+        h.write(name.as_bytes());
+        h.finish()
+    }
+
+    pub(crate) fn get(&self, scope: &VariableScope, name: &str) -> Option<&Variable> {
+        let hash = Self::hash(scope, name);
+        self.table
+            .find(hash, |(h, full, _)| {
+                *h == hash && is_join(full, scope.name(), name)
+            })
+            .map(|(_, _, v)| v)
+    }
+
+    /// Remembers `var`, stored under `full` = `scope/name`.
+    pub(crate) fn insert(&mut self, scope: &VariableScope, name: &str, full: &str, var: Variable) {
+        let hash = Self::hash(scope, name);
+        self.table
+            .insert_unique(hash, (hash, full.into(), var), |(h, _, _)| *h);
+    }
+}
+
+/// Whether `full` is `prefix + "/" + name` (or `name` for an empty prefix).
+fn is_join(full: &str, prefix: &str, name: &str) -> bool {
+    if prefix.is_empty() {
+        return full == name;
+    }
+    full.len() == prefix.len() + 1 + name.len()
+        && full.as_bytes()[prefix.len()] == b'/'
+        && full.starts_with(prefix)
+        && full.ends_with(name)
+}
 
 /// Makes a guard `!Send`: scopes are per thread, so a guard must be dropped
 /// on the thread that opened its scope (a compile error names this type).
@@ -98,7 +144,7 @@ pub(crate) struct ScopeState {
     /// A reused buffer for building names on hot paths.
     pub(crate) scratch: String,
     /// Store entries this thread has looked up (see `GetVariable::get`).
-    pub(crate) found: FxHashMap<String, Variable>,
+    pub(crate) found: Found,
 }
 
 impl ScopeState {
@@ -111,7 +157,7 @@ impl ScopeState {
             frames: Vec::new(),
             next_frame_id: 1,
             scratch: String::new(),
-            found: FxHashMap::default(),
+            found: Found::default(),
         }
     }
 

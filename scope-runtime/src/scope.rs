@@ -3,8 +3,11 @@
 //! per-thread state they change is in `context`).
 
 use std::fmt;
+use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Arc;
+
+use rustc_hash::FxBuildHasher;
 
 use crate::context::{
     close_frame, inspect_current, record_guard_error, with_current, CountsRestore, ScopeState,
@@ -77,6 +80,8 @@ struct ScopeInner {
     /// The name followed by the original name scope, in one allocation.
     text: String,
     name_len: usize,
+    /// FxHash of the name, so lookups inside the scope need not rehash it.
+    name_hash: u64,
     reuse: AtomicU8,
     initializer: Option<Arc<Initializer>>,
     dtype: DType,
@@ -101,9 +106,11 @@ impl VariableScope {
         name.iter().for_each(|p| text.push_str(p));
         let name_len = text.len();
         original_name_scope.iter().for_each(|p| text.push_str(p));
+        let name_hash = FxBuildHasher.hash_one(&text[..name_len]);
         VariableScope(Arc::new(ScopeInner {
             text,
             name_len,
+            name_hash,
             reuse: AtomicU8::new(reuse.to_u8()),
             initializer,
             dtype,
@@ -117,6 +124,10 @@ impl VariableScope {
     /// The scope's name: the prefix of every `get_variable` inside it.
     pub fn name(&self) -> &str {
         &self.0.text[..self.0.name_len]
+    }
+
+    pub(crate) fn name_hash(&self) -> u64 {
+        self.0.name_hash
     }
 
     /// The name scope opened when the scope was first entered (`"a/"`).

@@ -463,7 +463,17 @@ impl<'a> GetVariable<'a> {
                 )));
             }
             let reuse = scope.reuse();
-            // The hot path (sharing) builds the full name in a reused buffer.
+            // Variables never leave the store, so this thread remembers the
+            // ones it found and skips the graph's lock next time.
+            if let Some(existing) = st.found.get(scope, self.name) {
+                return share(
+                    existing,
+                    || join(scope.name(), self.name),
+                    reuse,
+                    self.shape,
+                    dtype,
+                );
+            }
             let scratch = &mut st.scratch;
             scratch.clear();
             if !scope.name().is_empty() {
@@ -471,11 +481,6 @@ impl<'a> GetVariable<'a> {
                 scratch.push('/');
             }
             scratch.push_str(self.name);
-            // Variables never leave the store, so this thread remembers the
-            // ones it found and skips the graph's lock next time.
-            if let Some(existing) = st.found.get(scratch.as_str()) {
-                return share(existing, scratch, reuse, self.shape, dtype);
-            }
             let found = graph
                 .inner
                 .state
@@ -484,8 +489,8 @@ impl<'a> GetVariable<'a> {
                 .get(scratch.as_str())
                 .cloned();
             if let Some(existing) = found {
-                st.found.insert(scratch.clone(), existing.clone());
-                return share(&existing, scratch, reuse, self.shape, dtype);
+                st.found.insert(scope, self.name, scratch, existing.clone());
+                return share(&existing, || scratch.clone(), reuse, self.shape, dtype);
             }
             let full = scratch.clone();
             if reuse == Reuse::True {
@@ -533,7 +538,7 @@ impl<'a> GetVariable<'a> {
             let mut state = graph.inner.state.write();
             if let Some(existing) = state.store.get(&full) {
                 // Another thread created it meanwhile.
-                return share(existing, &full, reuse, self.shape, dtype);
+                return share(existing, || full.clone(), reuse, self.shape, dtype);
             }
             let op_name = match full.strip_suffix('/') {
                 Some(absolute) => absolute.to_string(),
@@ -561,22 +566,23 @@ impl<'a> GetVariable<'a> {
 }
 
 /// Returns an existing variable after TF's sharing checks.
+/// `full` gives the variable's full name, built only for an error.
 fn share(
     existing: &Variable,
-    full: &str,
+    full: impl FnOnce() -> String,
     reuse: Reuse,
     shape: RequestedShape<'_>,
     dtype: DType,
 ) -> Result<Variable> {
     if reuse == Reuse::False {
         return Err(ScopeError::AlreadyExists {
-            name: full.to_string(),
+            name: full(),
             defined_at: existing.defined_at(),
         });
     }
     if !shape.compatible_with(existing.shape()) {
         return Err(ScopeError::ShapeMismatch {
-            name: full.to_string(),
+            name: full(),
             existing: existing.shape().to_vec(),
             requested: shape.to_partial().unwrap_or_default(),
             defined_at: existing.defined_at(),
