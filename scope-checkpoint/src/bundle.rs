@@ -414,14 +414,7 @@ impl CheckpointReader {
             return Ok((info, bytes, loc.offset, path));
         }
         let computed = crc32c::crc32c(bytes);
-        if computed != loc.crc {
-            return Err(CheckpointError::DataChecksum {
-                path,
-                tensor: info.name.clone(),
-                stored: loc.crc,
-                computed,
-            });
-        }
+        verify_crc(&path, info, loc.crc, computed)?;
         Ok((info, bytes, loc.offset, path))
     }
 
@@ -437,14 +430,7 @@ impl CheckpointReader {
                     tensor: info.name.clone(),
                     detail: format!("bytes are not valid {} values", info.dtype),
                 })?;
-            if computed != loc.crc {
-                return Err(CheckpointError::DataChecksum {
-                    path,
-                    tensor: info.name.clone(),
-                    stored: loc.crc,
-                    computed,
-                });
-            }
+            verify_crc(&path, info, loc.crc, computed)?;
             return Ok(data);
         }
         let n = info.num_elements();
@@ -454,14 +440,7 @@ impl CheckpointReader {
                 tensor: info.name.clone(),
                 detail,
             })?;
-        if crc != loc.crc {
-            return Err(CheckpointError::DataChecksum {
-                path,
-                tensor: info.name.clone(),
-                stored: loc.crc,
-                computed: crc,
-            });
-        }
+        verify_crc(&path, info, loc.crc, crc)?;
         let a = ArrayD::from_shape_vec(IxDyn(&info.shape), elems).map_err(|e| {
             CheckpointError::BadShape {
                 path,
@@ -593,4 +572,18 @@ impl ParsedIndex {
     pub(crate) fn num_tensors(&self) -> usize {
         self.infos.len()
     }
+}
+
+/// `DataChecksum` unless the crc32c computed over a tensor's bytes is the
+/// one its index entry stores.
+fn verify_crc(path: &Path, info: &TensorInfo, stored: u32, computed: u32) -> Result<()> {
+    if computed == stored {
+        return Ok(());
+    }
+    Err(CheckpointError::DataChecksum {
+        path: path.to_path_buf(),
+        tensor: info.name.clone(),
+        stored,
+        computed,
+    })
 }
