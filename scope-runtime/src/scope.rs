@@ -183,7 +183,7 @@ impl fmt::Debug for VariableScope {
 /// `name_scope(name)` (§4): root for `None`/`""`, absolute for a trailing
 /// `/`, otherwise unique within the current stack. Validates first, so a bad
 /// name records nothing.
-pub(crate) fn scope_name(
+fn scope_name(
     state: &mut GraphState,
     stack: &str,
     name: Option<&str>,

@@ -15,7 +15,7 @@ use crate::error::{DefinedAt, NameKind, Result, ScopeError};
 use crate::graph::{Graph, GraphState, Op};
 use crate::init::Initializer;
 use crate::names::{join, validate};
-use crate::scope::{scope_name, Reuse};
+use crate::scope::{scope_stack, Reuse};
 use crate::tensor::{DType, Element, Tensor};
 
 /// A variable in a graph. Cheap to clone; clones are the same variable
@@ -307,8 +307,8 @@ impl<'a> NewVariable<'a> {
                 });
             }
             let mut state = graph.inner.state.write();
-            let (op_name, _) =
-                scope_name(&mut state, &st.name_stack, Some(name), NameKind::Variable)?;
+            // The op name is the name scope `name` would open (§6).
+            let op_name = scope_stack(&mut state, &st.name_stack, Some(name), NameKind::Variable)?;
             insert_variable(
                 &mut state,
                 graph,
