@@ -7,73 +7,21 @@
 //! Set `SCOPE_BENCH_DIR` to generate the 1 GB of GPT-2 files somewhere else
 //! than the system temp dir.
 
-use std::collections::HashMap;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use bench_vs_candle::{self as ops, populated};
 use candle_core::{DType, Device};
-use candle_nn::{Init, VarBuilder, VarMap};
+use candle_nn::{VarBuilder, VarMap};
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput};
 use ndarray::{ArrayD, IxDyn};
 use scope_checkpoint::{
     save_checkpoint_with, save_safetensors_with, CheckpointReader, SafetensorsReader, SaveOptions,
 };
-use scope_runtime::{get_variable, name_scope, variable_scope, Graph, Initializer, Variable};
+use scope_runtime::{variable_scope, Graph};
 
 const SIZES: [usize; 2] = [1_000, 100_000];
-const SCOPES: usize = 100;
-
-// ---------------------------------------------------------------- fixtures
-
-/// The same `n` variables (plus `model/layer/w`, shape [4], the one looked
-/// up) in a scope graph, a candle `VarMap` (`.` separators, candle's
-/// convention) and a `HashMap<String, Variable>` keyed by full name.
-struct Populated {
-    graph: Graph,
-    varmap: VarMap,
-    floor: HashMap<String, Variable>,
-}
-
-fn populated(n: usize) -> Populated {
-    let graph = Graph::with_seed(0);
-    let varmap = VarMap::new();
-    let dev = Device::Cpu;
-    {
-        let _d = graph.as_default();
-        for s in 0..SCOPES {
-            let _vs = variable_scope(format!("s{s}").as_str()).enter().unwrap();
-            for i in 0..n / SCOPES {
-                get_variable(&format!("w{i}"))
-                    .shape(&[1])
-                    .initializer(Initializer::Zeros)
-                    .get()
-                    .unwrap();
-                varmap
-                    .get(1, &format!("s{s}.w{i}"), Init::Const(0.), DType::F32, &dev)
-                    .unwrap();
-            }
-        }
-        let _m = variable_scope("model").enter().unwrap();
-        let _l = variable_scope("layer").enter().unwrap();
-        get_variable("w").shape(&[4]).get().unwrap();
-        varmap
-            .get(4, "model.layer.w", Init::Const(0.), DType::F32, &dev)
-            .unwrap();
-    }
-    let floor: HashMap<String, Variable> = graph
-        .variables()
-        .into_iter()
-        .map(|v| (v.op_name().to_string(), v))
-        .collect();
-    assert_eq!(floor.len(), n + 1);
-    assert_eq!(varmap.all_vars().len(), n + 1);
-    Populated {
-        graph,
-        varmap,
-        floor,
-    }
-}
 
 // ---------------------------------------------------------------- lookup
 
@@ -88,51 +36,22 @@ fn lookup(c: &mut Criterion) {
         g.bench_with_input(BenchmarkId::new("scope_entered", n), &n, |b, _| {
             let _m = variable_scope("model").enter().unwrap();
             let _l = variable_scope("layer").reuse(true).enter().unwrap();
-            b.iter(|| black_box(get_variable(black_box("w")).shape(&[4]).get().unwrap()))
+            b.iter(|| black_box(ops::lookup_in_entered_scope()))
         });
         g.bench_with_input(BenchmarkId::new("scope_enter_per_call", n), &n, |b, _| {
-            b.iter(|| {
-                let _m = variable_scope(black_box("model")).enter().unwrap();
-                let _l = variable_scope(black_box("layer"))
-                    .reuse(true)
-                    .enter()
-                    .unwrap();
-                black_box(get_variable(black_box("w")).shape(&[4]).get().unwrap())
-            })
+            b.iter(|| black_box(ops::lookup_enter_per_call()))
         });
-        // The same without the auxiliary name scopes (`model_N/layer`) that
-        // TF opens on every entry: shows what that TF rule costs.
         g.bench_with_input(
             BenchmarkId::new("scope_enter_per_call_no_aux", n),
             &n,
-            |b, _| {
-                b.iter(|| {
-                    let _m = variable_scope(black_box("model"))
-                        .auxiliary_name_scope(false)
-                        .enter()
-                        .unwrap();
-                    let _l = variable_scope(black_box("layer"))
-                        .reuse(true)
-                        .auxiliary_name_scope(false)
-                        .enter()
-                        .unwrap();
-                    black_box(get_variable(black_box("w")).shape(&[4]).get().unwrap())
-                })
-            },
+            |b, _| b.iter(|| black_box(ops::lookup_enter_per_call_no_aux())),
         );
         g.bench_with_input(BenchmarkId::new("candle_pp_pp_get", n), &n, |b, _| {
-            b.iter(|| {
-                black_box(
-                    vb.pp(black_box("model"))
-                        .pp(black_box("layer"))
-                        .get(4, black_box("w"))
-                        .unwrap(),
-                )
-            })
+            b.iter(|| black_box(ops::candle_lookup(&vb)))
         });
         let key = String::from("model/layer/w");
         g.bench_with_input(BenchmarkId::new("hashmap_floor", n), &n, |b, _| {
-            b.iter(|| black_box(p.floor.get(black_box(key.as_str())).cloned().unwrap()))
+            b.iter(|| black_box(ops::floor_lookup(&p.floor, &key)))
         });
     }
     g.finish();
@@ -141,50 +60,22 @@ fn lookup(c: &mut Criterion) {
 // ---------------------------------------------------------------- creation
 
 fn create(c: &mut Criterion) {
-    let scope_names: Vec<String> = (0..SCOPES).map(|s| format!("s{s}")).collect();
-    let var_names: Vec<String> = (0..100).map(|i| format!("w{i}")).collect();
+    let (scope_names, var_names) = ops::create_names();
     let mut g = c.benchmark_group("create_10k");
     g.sample_size(20);
     g.throughput(Throughput::Elements(10_000));
     g.bench_function("scope_get_variable", |b| {
         b.iter_batched(
             || Graph::with_seed(0),
-            |graph| {
-                {
-                    let _d = graph.as_default();
-                    for s in &scope_names {
-                        let _vs = variable_scope(s.as_str()).enter().unwrap();
-                        for w in &var_names {
-                            black_box(
-                                get_variable(w)
-                                    .shape(&[4])
-                                    .initializer(Initializer::Zeros)
-                                    .get()
-                                    .unwrap(),
-                            );
-                        }
-                    }
-                }
-                graph // dropped outside the timing
-            },
+            // The returned graph is dropped outside the timing.
+            |graph| ops::create_10k(graph, &scope_names, &var_names),
             BatchSize::PerIteration,
         )
     });
     g.bench_function("candle_get_with_hints", |b| {
         b.iter_batched(
             VarMap::new,
-            |varmap| {
-                {
-                    let vb = VarBuilder::from_varmap(&varmap, DType::F32, &Device::Cpu);
-                    for s in &scope_names {
-                        let vs = vb.pp(s);
-                        for w in &var_names {
-                            black_box(vs.get_with_hints(4, w, Init::Const(0.)).unwrap());
-                        }
-                    }
-                }
-                varmap
-            },
+            |varmap| ops::candle_create_10k(varmap, &scope_names, &var_names),
             BatchSize::PerIteration,
         )
     });
@@ -202,26 +93,19 @@ fn enter_exit(c: &mut Criterion) {
     // One level down, in `model`, so both build a two-component prefix.
     g.bench_function("scope_variable_scope", |b| {
         let _m = variable_scope("model").enter().unwrap();
-        b.iter(|| black_box(variable_scope(black_box("layer")).enter().unwrap()))
+        b.iter(ops::enter_exit)
     });
     g.bench_function("scope_variable_scope_reuse", |b| {
         let _m = variable_scope("model").enter().unwrap();
-        b.iter(|| {
-            black_box(
-                variable_scope(black_box("layer"))
-                    .reuse(true)
-                    .enter()
-                    .unwrap(),
-            )
-        })
+        b.iter(ops::enter_exit_reuse)
     });
     g.bench_function("scope_name_scope", |b| {
         let _m = variable_scope("model").enter().unwrap();
-        b.iter(|| black_box(name_scope(black_box("layer")).unwrap()))
+        b.iter(ops::name_scope_enter_exit)
     });
     g.bench_function("candle_pp", |b| {
         let m = vb.pp("model");
-        b.iter(|| black_box(m.pp(black_box("layer"))))
+        b.iter(|| black_box(ops::candle_pp(&m)))
     });
     g.finish();
 }
