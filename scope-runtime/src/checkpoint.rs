@@ -10,10 +10,10 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use scope_checkpoint::{CheckpointError, DataType, TensorData, TensorSource, TensorView};
+use scope_checkpoint::{CheckpointError, TensorSource, TensorView};
 
+use crate::dtype::DType;
 use crate::graph::Graph;
-use crate::tensor::{DType, Tensor};
 use crate::variable::Variable;
 
 /// Errors of restoring or saving a graph.
@@ -26,6 +26,9 @@ pub enum LoadError {
     /// nothing was assigned.
     #[error("{0}")]
     Mismatch(Box<LoadReport>),
+    /// A variable's value could not be made, read or assigned.
+    #[error(transparent)]
+    Value(#[from] crate::ScopeError),
 }
 
 /// A tensor that exists in both model and file but differs in dtype or shape.
@@ -196,32 +199,176 @@ impl RestoreOptions {
     }
 }
 
-fn data_type(dtype: DType) -> DataType {
-    match dtype {
-        DType::F32 => DataType::Float32,
-        DType::F64 => DataType::Float64,
-        DType::I32 => DataType::Int32,
-        DType::I64 => DataType::Int64,
+/// Reads the tensor `name` of `source` into a new buffer of the variable's
+/// candle dtype and makes it the variable's value, with one copy (file to
+/// buffer); the buffer becomes the variable's storage on the CPU.
+fn read_value(source: &dyn TensorSource, name: &str, var: &Variable) -> Result<Staged, LoadError> {
+    macro_rules! staged {
+        ($t:ty, $variant:ident) => {{
+            let mut data = vec![<$t>::default(); var.num_elements()];
+            fill(source, name, bytemuck::cast_slice_mut(&mut data))?;
+            Staged::$variant(data)
+        }};
     }
-}
-
-fn to_tensor(data: TensorData) -> Option<Tensor> {
-    Some(match data {
-        TensorData::Float32(a) => Tensor::F32(a),
-        TensorData::Float64(a) => Tensor::F64(a),
-        TensorData::Int32(a) => Tensor::I32(a),
-        TensorData::Int64(a) => Tensor::I64(a),
-        _ => return None,
+    Ok(match var.dtype() {
+        DType::F32 => staged!(f32, F32),
+        DType::F64 => staged!(f64, F64),
+        DType::F16 => staged!(u16, F16),
+        DType::BF16 => staged!(u16, BF16),
+        DType::I64 => staged!(i64, I64),
+        DType::I32 => staged!(i32, I32),
+        DType::I16 => staged!(i16, I16),
+        DType::U8 | DType::Bool => staged!(u8, U8),
+        DType::U32 => staged!(u32, U32),
     })
 }
 
-fn view(t: &Tensor) -> TensorView<'_> {
-    match t {
-        Tensor::F32(a) => a.into(),
-        Tensor::F64(a) => a.into(),
-        Tensor::I32(a) => a.into(),
-        Tensor::I64(a) => a.into(),
+/// Copies the verified stored bytes of `name` into `out`.
+fn fill(source: &dyn TensorSource, name: &str, out: &mut [u8]) -> Result<(), LoadError> {
+    let (_, bytes) = source.raw_bytes(name)?;
+    if bytes.len() != out.len() {
+        return Err(CheckpointError::InvalidInput {
+            path: source.path().to_path_buf(),
+            detail: format!(
+                "tensor `{name}` holds {} bytes but its variable needs {}",
+                bytes.len(),
+                out.len()
+            ),
+        }
+        .into());
     }
+    out.copy_from_slice(bytes);
+    Ok(())
+}
+
+/// A tensor read from a file, waiting to be assigned.
+enum Staged {
+    F32(Vec<f32>),
+    F64(Vec<f64>),
+    F16(Vec<u16>),
+    BF16(Vec<u16>),
+    I64(Vec<i64>),
+    I32(Vec<i32>),
+    I16(Vec<i16>),
+    U8(Vec<u8>),
+    U32(Vec<u32>),
+}
+
+impl Staged {
+    fn assign_to(self, var: &Variable) -> crate::Result<()> {
+        match self {
+            Staged::F32(d) => var.assign_owned(d),
+            Staged::F64(d) => var.assign_owned(d),
+            Staged::F16(d) => var.assign_owned(bytemuck::allocation::cast_vec::<u16, half::f16>(d)),
+            Staged::BF16(d) => {
+                var.assign_owned(bytemuck::allocation::cast_vec::<u16, half::bf16>(d))
+            }
+            Staged::I64(d) => var.assign_owned(d),
+            Staged::I32(d) => var.assign_owned(d),
+            Staged::I16(d) => var.assign_owned(d),
+            Staged::U8(d) => var.assign_owned(d),
+            Staged::U32(d) => var.assign_owned(d),
+        }
+    }
+}
+
+/// Saves `variables` through `save`, which gets each op name with a
+/// borrowed view of its value (on the CPU, contiguous).
+fn with_views<R>(
+    variables: &[Variable],
+    save: impl FnOnce(Vec<(&str, TensorView<'_>)>) -> Result<R, LoadError>,
+) -> Result<R, LoadError> {
+    let host: Vec<candle_core::Tensor> = variables
+        .iter()
+        .map(|v| {
+            let t = v.tensor().map_err(LoadError::Value)?;
+            t.to_device(&candle_core::Device::Cpu)
+                .and_then(|t| t.contiguous())
+                .map_err(|e| LoadError::Value(engine(v, e)))
+        })
+        .collect::<Result<_, _>>()?;
+    let guards: Vec<_> = host.iter().map(|t| t.storage_and_layout()).collect();
+    let bools: Vec<Option<ndarray::ArrayD<bool>>> = variables
+        .iter()
+        .zip(&guards)
+        .map(|(v, (storage, layout))| {
+            if v.dtype() != DType::Bool {
+                return Ok(None);
+            }
+            let bytes = cpu_slice::<u8>(storage, layout, v)?;
+            Ok(Some(
+                ndarray::ArrayD::from_shape_vec(v.shape(), bytes.iter().map(|&b| b != 0).collect())
+                    .map_err(|e| LoadError::Value(shape_error(v, e)))?,
+            ))
+        })
+        .collect::<Result<_, LoadError>>()?;
+    let mut views = Vec::with_capacity(variables.len());
+    for ((v, (storage, layout)), b) in variables.iter().zip(&guards).zip(&bools) {
+        let shape = v.shape();
+        macro_rules! view {
+            ($t:ty) => {{
+                let data = cpu_slice::<$t>(storage, layout, v)?;
+                TensorView::from(
+                    ndarray::ArrayViewD::from_shape(shape, data)
+                        .map_err(|e| LoadError::Value(shape_error(v, e)))?,
+                )
+            }};
+        }
+        let view = match v.dtype() {
+            DType::F32 => view!(f32),
+            DType::F64 => view!(f64),
+            DType::F16 => view!(half::f16),
+            DType::BF16 => view!(half::bf16),
+            DType::I64 => view!(i64),
+            DType::I32 => view!(i32),
+            DType::I16 => view!(i16),
+            DType::U8 => view!(u8),
+            DType::U32 => view!(u32),
+            DType::Bool => TensorView::from(b.as_ref().expect("bool values staged above")),
+        };
+        views.push((v.op_name(), view));
+    }
+    save(views)
+}
+
+fn cpu_slice<'s, T: candle_core::WithDType>(
+    storage: &'s candle_core::Storage,
+    layout: &candle_core::Layout,
+    var: &Variable,
+) -> Result<&'s [T], LoadError> {
+    let candle_core::Storage::Cpu(cpu) = storage else {
+        return Err(LoadError::Value(crate::ScopeError::InvalidArgument(format!(
+            "variable `{}`: its value was moved to the CPU but is not there",
+            var.op_name()
+        ))));
+    };
+    let all = cpu
+        .as_slice::<T>()
+        .map_err(|e| LoadError::Value(engine(var, e)))?;
+    let start = layout.start_offset();
+    all.get(start..start + var.num_elements()).ok_or_else(|| {
+        LoadError::Value(crate::ScopeError::InvalidArgument(format!(
+            "variable `{}`: its storage is smaller than its shape",
+            var.op_name()
+        )))
+    })
+}
+
+fn engine(var: &Variable, e: candle_core::Error) -> crate::ScopeError {
+    crate::ScopeError::Engine {
+        name: var.op_name().to_string(),
+        doing: "reading its value for saving".to_string(),
+        detail: e.to_string(),
+        defined_at: var.defined_at(),
+    }
+}
+
+fn shape_error(var: &Variable, e: ndarray::ShapeError) -> crate::ScopeError {
+    crate::ScopeError::InvalidArgument(format!(
+        "variable `{}`: its value does not fit its shape {:?}: {e}",
+        var.op_name(),
+        var.shape()
+    ))
 }
 
 impl Graph {
@@ -262,7 +409,7 @@ impl Graph {
             match source.info(&tensor) {
                 Ok(info) => {
                     claimed.insert(tensor.clone());
-                    if info.dtype != data_type(var.dtype()) || info.shape != var.shape() {
+                    if info.dtype != var.dtype().data_type() || info.shape != var.shape() {
                         report.mismatched.push(TensorMismatch {
                             variable: var.op_name().to_string(),
                             tensor,
@@ -300,19 +447,11 @@ impl Graph {
         // model untouched.
         let mut values = Vec::with_capacity(pairs.len());
         for (var, tensor) in pairs {
-            let data = source.read(&tensor)?;
-            let value = to_tensor(data).ok_or_else(|| CheckpointError::InvalidInput {
-                path: report.source.clone(),
-                detail: format!("tensor `{tensor}` has a dtype scope variables cannot hold"),
-            })?;
+            let value = read_value(source, &tensor, &var)?;
             values.push((var, value));
         }
         for (var, value) in values {
-            var.assign(value)
-                .map_err(|e| CheckpointError::InvalidInput {
-                    path: report.source.clone(),
-                    detail: e.to_string(),
-                })?;
+            value.assign_to(&var)?;
             report.loaded.push(var.op_name().to_string());
         }
         Ok(report)
@@ -322,30 +461,19 @@ impl Graph {
     /// `prefix` (`dir/model.ckpt`), and points `dir/checkpoint` at it.
     /// Atomic: an interrupted save leaves any previous checkpoint intact.
     pub fn save_checkpoint(&self, prefix: impl AsRef<Path>) -> Result<(), LoadError> {
-        let variables = self.variables();
-        let guards: Vec<_> = variables.iter().map(Variable::value_guard).collect();
-        scope_checkpoint::save_checkpoint(
-            prefix,
-            variables
-                .iter()
-                .zip(&guards)
-                .map(|(v, g)| (v.op_name(), view(g))),
-        )?;
-        Ok(())
+        with_views(&self.variables(), |views| {
+            Ok(scope_checkpoint::save_checkpoint(prefix, views)?)
+        })
     }
 
     /// Saves every variable under its op name as a safetensors file (atomic).
     pub fn save_safetensors(&self, path: impl AsRef<Path>) -> Result<(), LoadError> {
-        let variables = self.variables();
-        let guards: Vec<_> = variables.iter().map(Variable::value_guard).collect();
-        scope_checkpoint::save_safetensors(
-            path,
-            variables
-                .iter()
-                .zip(&guards)
-                .map(|(v, g)| (v.op_name(), view(g))),
-            [("format", "pt"), ("source", "scope")],
-        )?;
-        Ok(())
+        with_views(&self.variables(), |views| {
+            Ok(scope_checkpoint::save_safetensors(
+                path,
+                views,
+                [("format", "pt"), ("source", "scope")],
+            )?)
+        })
     }
 }

@@ -16,7 +16,7 @@ use rustc_hash::{FxBuildHasher, FxHasher};
 use crate::error::{Result, ScopeError};
 use crate::graph::{process_default, Graph, GraphInner};
 use crate::names::join;
-use crate::scope::VariableScope;
+use crate::scope_object::VariableScope;
 use crate::variable::Variable;
 
 /// The `get_variable` store entries a thread has found, keyed by (scope

@@ -5,7 +5,7 @@
 use std::fmt;
 use std::panic::Location;
 
-use crate::tensor::DType;
+use crate::dtype::DType;
 
 /// Result alias used throughout the runtime.
 pub type Result<T, E = ScopeError> = std::result::Result<T, E>;
@@ -144,9 +144,31 @@ pub enum ScopeError {
         value_dtype: DType,
         value_shape: Vec<usize>,
     },
+
+    #[error(
+        "candle failed {doing} for variable `{name}` (defined at {defined_at}): {detail}; \
+         check that the device has memory for it"
+    )]
+    Engine {
+        name: String,
+        doing: String,
+        detail: String,
+        defined_at: DefinedAt,
+    },
+
+    /// A candle op in the user's model failed (converted by `?`).
+    #[error("a candle op failed: {0}")]
+    Compute(String),
+}
+
+impl From<candle_core::Error> for ScopeError {
+    fn from(e: candle_core::Error) -> Self {
+        ScopeError::Compute(e.to_string())
+    }
 }
 
 impl ScopeError {
+
     /// The TensorFlow-level kind of this error, as named in the conformance
     /// corpus (`"AlreadyExists"`, `"NotFound"`, ...).
     pub fn kind(&self) -> &'static str {
@@ -162,6 +184,8 @@ impl ScopeError {
             ScopeError::InvalidArgument(_) => "InvalidArgument",
             ScopeError::GuardOrder { .. } => "GuardOrder",
             ScopeError::AssignMismatch { .. } => "AssignMismatch",
+            ScopeError::Engine { .. } => "Engine",
+            ScopeError::Compute(_) => "Compute",
         }
     }
 }

@@ -1,19 +1,22 @@
-//! The graph: every variable in creation order, the unique-name namespace
-//! shared by name scopes, ops and variables, the `get_variable` store and
-//! the `global`/`trainable` collections. A graph is `Send + Sync`; scope
-//! stacks are per thread (see `scope`).
+//! The graph: every variable in creation order, the unique-name record
+//! shared by name scopes, ops and variables, the `get_variable` store, the
+//! `global`/`trainable` collections, the seed and the device. `GraphState`
+//! owns these and their invariants (every variable is an op of its name, in
+//! the store under its key if it has one, in the collections once), and
+//! changes only through its methods. A graph is `Send + Sync`; scope stacks
+//! are per thread (`context`).
 
+use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use parking_lot::RwLock;
-use std::hash::BuildHasher;
-
+use candle_core::Device;
+use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
-use crate::context::ThreadBound;
+use crate::error::{Result, ScopeError};
 use crate::names::UsedNames;
-use crate::variable::Variable;
+use crate::variable::{NewVar, Variable};
 
 /// A graph of variables. Cheap to clone: clones share the same graph.
 #[derive(Clone)]
@@ -22,27 +25,29 @@ pub struct Graph {
 }
 
 pub(crate) struct GraphInner {
-    pub(crate) id: u64,
-    pub(crate) state: RwLock<GraphState>,
+    id: u64,
+    device: Device,
+    state: RwLock<GraphState>,
 }
 
+/// The graph's state; see the module comment for its invariants.
 #[derive(Default)]
 pub(crate) struct GraphState {
-    pub(crate) used: UsedNames,
+    used: UsedNames,
     /// Every op in the graph, by name (variables are ops too).
-    pub(crate) ops: Ops,
+    ops: Ops,
     /// The `get_variable` store: full variable name (case-sensitive) to variable.
-    pub(crate) store: FxHashMap<String, Variable>,
+    store: FxHashMap<String, Variable>,
     /// The `global` collection: every variable, in creation order.
-    pub(crate) variables: Vec<Variable>,
+    variables: Vec<Variable>,
     /// The `trainable` collection, in creation order.
-    pub(crate) trainable: Vec<Variable>,
-    pub(crate) seed: Option<u64>,
+    trainable: Vec<Variable>,
+    seed: Option<u64>,
 }
 
 /// An op of the graph: a variable (its name is the variable's op name, not
 /// stored twice) or another op known only by name.
-pub(crate) enum Op {
+enum Op {
     Variable(Variable),
     Named(Box<str>),
 }
@@ -59,7 +64,7 @@ impl Op {
 /// The graph's ops by name. Each entry keeps its name's hash, so growing the
 /// table never has to follow a variable to its name again.
 #[derive(Default)]
-pub(crate) struct Ops {
+struct Ops {
     table: hashbrown::HashTable<(u64, Op)>,
 }
 
@@ -68,21 +73,85 @@ impl Ops {
         FxBuildHasher.hash_one(name)
     }
 
-    pub(crate) fn get(&self, name: &str) -> Option<&Op> {
+    fn get(&self, name: &str) -> Option<&Op> {
         let hash = Self::hash(name);
         self.table
             .find(hash, |(h, op)| *h == hash && op.name() == name)
             .map(|(_, op)| op)
     }
 
-    pub(crate) fn contains(&self, name: &str) -> bool {
+    fn contains(&self, name: &str) -> bool {
         self.get(name).is_some()
     }
 
     /// Adds an op whose name is not taken (callers check `contains` first).
-    pub(crate) fn insert(&mut self, op: Op) {
+    fn insert(&mut self, op: Op) {
         let hash = Self::hash(op.name());
         self.table.insert_unique(hash, (hash, op), |(h, _)| *h);
+    }
+}
+
+impl GraphState {
+    /// TF's `unique_name(stack/name)`: records and returns a name not used
+    /// before (case-insensitively) under the name stack `stack`.
+    pub(crate) fn unique_name(&mut self, stack: &str, name: &str) -> String {
+        self.used.unique_name(stack, name)
+    }
+
+    /// Adds an op that is not a variable; `DuplicateName` if taken.
+    pub(crate) fn add_op(&mut self, name: &str) -> Result<()> {
+        if self.ops.contains(name) {
+            return Err(ScopeError::DuplicateName {
+                name: name.to_string(),
+            });
+        }
+        self.ops.insert(Op::Named(name.into()));
+        Ok(())
+    }
+
+    /// TF's root `Const` op for a value converted to a tensor.
+    pub(crate) fn add_root_const(&mut self) {
+        let op = self.used.unique_name("", "Const");
+        // A fresh unique name is never an existing op.
+        let _ = self.add_op(&op);
+    }
+
+    /// The variable `get_variable` stored under `key`.
+    pub(crate) fn stored(&self, key: &str) -> Option<&Variable> {
+        self.store.get(key)
+    }
+
+    pub(crate) fn store_keys(&self) -> impl Iterator<Item = &str> {
+        self.store.keys().map(String::as_str)
+    }
+
+    pub(crate) fn seed(&self) -> Option<u64> {
+        self.seed
+    }
+
+    /// Adds a variable with op name `op_name`, or `DuplicateName` if an op
+    /// of that name exists: the op, the store entry (if `new` has a key) and
+    /// the collections are updated together.
+    pub(crate) fn add_variable(
+        &mut self,
+        graph_id: u64,
+        op_name: String,
+        new: NewVar,
+    ) -> Result<Variable> {
+        if self.ops.contains(op_name.as_str()) {
+            return Err(ScopeError::DuplicateName { name: op_name });
+        }
+        let store_key = new.store_key.clone();
+        let var = Variable::from_parts(op_name, new, self.variables.len(), graph_id);
+        self.ops.insert(Op::Variable(var.clone()));
+        if let Some(key) = store_key {
+            self.store.insert(key, var.clone());
+        }
+        self.variables.push(var.clone());
+        if var.trainable() {
+            self.trainable.push(var.clone());
+        }
+        Ok(var)
     }
 }
 
@@ -99,6 +168,7 @@ impl std::fmt::Debug for Graph {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Graph")
             .field("id", &self.inner.id)
+            .field("device", &self.inner.device)
             .field("variables", &self.len())
             .finish()
     }
@@ -111,47 +181,71 @@ impl PartialEq for Graph {
 }
 impl Eq for Graph {}
 
-impl Graph {
-    /// A new, empty graph with no seed (random initializers differ per run).
-    pub fn new() -> Graph {
+/// Options of a new graph: `Graph::builder().seed(0).device(dev).build()`.
+#[derive(Clone, Debug, Default)]
+pub struct GraphBuilder {
+    seed: Option<u64>,
+    device: Option<Device>,
+}
+
+impl GraphBuilder {
+    /// The graph-level seed (`tf.compat.v1.set_random_seed`).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = Some(seed);
+        self
+    }
+
+    /// The device every variable's value lives on (default: the CPU).
+    pub fn device(mut self, device: Device) -> Self {
+        self.device = Some(device);
+        self
+    }
+
+    pub fn build(self) -> Graph {
         Graph {
             inner: Arc::new(GraphInner {
                 id: NEXT_GRAPH_ID.fetch_add(1, Ordering::Relaxed),
-                state: RwLock::new(GraphState::default()),
+                device: self.device.unwrap_or(Device::Cpu),
+                state: RwLock::new(GraphState {
+                    seed: self.seed,
+                    ..GraphState::default()
+                }),
             }),
         }
+    }
+}
+
+impl Graph {
+    /// A new, empty graph on the CPU with no seed (random initializers
+    /// differ per run).
+    pub fn new() -> Graph {
+        Graph::builder().build()
+    }
+
+    /// Options for a new graph (seed, device).
+    pub fn builder() -> GraphBuilder {
+        GraphBuilder::default()
     }
 
     /// A new graph whose random initializers are reproducible: the same seed
     /// gives the same values on every run and platform (see `init`).
     pub fn with_seed(seed: u64) -> Graph {
-        let g = Graph::new();
-        g.set_seed(Some(seed));
-        g
+        Graph::builder().seed(seed).build()
     }
 
-    /// Sets or clears the graph-level seed (`tf.compat.v1.set_random_seed`).
+    /// Sets or clears the graph-level seed (`tf.compat.v1.set_random_seed`);
+    /// it applies to variables created afterwards.
     pub fn set_seed(&self, seed: Option<u64>) {
-        self.inner.state.write().seed = seed;
+        self.state_mut().seed = seed;
     }
 
     pub fn seed(&self) -> Option<u64> {
-        self.inner.state.read().seed
+        self.state().seed
     }
 
-    /// The current thread's default graph: the innermost `as_default` guard's
-    /// graph, else the process-wide default graph.
-    pub fn current() -> Graph {
-        crate::context::with_default_graph(Graph::clone)
-    }
-
-    /// Makes this graph the current thread's default until the guard drops.
-    pub fn as_default(&self) -> DefaultGraphGuard {
-        crate::context::push_default_graph(self.clone());
-        DefaultGraphGuard {
-            graph_id: self.inner.id,
-            _thread: ThreadBound::default(),
-        }
+    /// The device of every variable's value.
+    pub fn device(&self) -> &Device {
+        &self.inner.device
     }
 
     /// A number that identifies this graph within the process.
@@ -159,9 +253,17 @@ impl Graph {
         self.inner.id
     }
 
+    pub(crate) fn state(&self) -> RwLockReadGuard<'_, GraphState> {
+        self.inner.state.read()
+    }
+
+    pub(crate) fn state_mut(&self) -> RwLockWriteGuard<'_, GraphState> {
+        self.inner.state.write()
+    }
+
     /// Number of variables in the graph.
     pub fn len(&self) -> usize {
-        self.inner.state.read().variables.len()
+        self.state().variables.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -170,30 +272,30 @@ impl Graph {
 
     /// Every variable, in creation order (`tf.compat.v1.global_variables()`).
     pub fn variables(&self) -> Vec<Variable> {
-        self.inner.state.read().variables.clone()
+        self.state().variables.clone()
     }
 
     /// `tf.compat.v1.global_variables(prefix)`: variables whose name starts
     /// with `prefix`, in creation order.
     pub fn global_variables(&self, prefix: &str) -> Vec<Variable> {
-        filter_prefix(&self.inner.state.read().variables, prefix)
+        filter_prefix(&self.state().variables, prefix)
     }
 
     /// `tf.compat.v1.trainable_variables(prefix)`.
     pub fn trainable_variables(&self, prefix: &str) -> Vec<Variable> {
-        filter_prefix(&self.inner.state.read().trainable, prefix)
+        filter_prefix(&self.state().trainable, prefix)
     }
 
     /// The variable `get_variable` stored under the full name `name`
     /// (`"layer/w"`), if any. Variables made with `Variable::new` are not in
     /// the store.
     pub fn stored_variable(&self, name: &str) -> Option<Variable> {
-        self.inner.state.read().store.get(name).cloned()
+        self.state().store.get(name).cloned()
     }
 
     /// Any variable by op name (`"layer/w"`, no `:0`).
     pub fn variable_by_op_name(&self, op_name: &str) -> Option<Variable> {
-        match self.inner.state.read().ops.get(op_name) {
+        match self.state().ops.get(op_name) {
             Some(Op::Variable(v)) => Some(v.clone()),
             _ => None,
         }
@@ -201,11 +303,20 @@ impl Graph {
 
     /// Whether an op (or variable) of this name exists.
     pub fn has_op(&self, name: &str) -> bool {
-        self.inner.state.read().ops.contains(name)
+        self.state().ops.contains(name)
     }
 
     pub(crate) fn trainable_len(&self) -> usize {
-        self.inner.state.read().trainable.len()
+        self.state().trainable.len()
+    }
+
+    /// TF1's `global_variables_initializer()`: makes the value of every
+    /// variable that has none yet (restored and assigned values are kept).
+    pub fn initialize(&self) -> Result<()> {
+        for var in self.variables() {
+            var.initialize()?;
+        }
+        Ok(())
     }
 }
 
@@ -216,34 +327,7 @@ fn filter_prefix(vars: &[Variable], prefix: &str) -> Vec<Variable> {
         .collect()
 }
 
-/// Runs `f` with the current thread's default graph, without cloning it.
 /// The process-wide default graph (made on first use).
 pub(crate) fn process_default() -> &'static Graph {
     PROCESS_DEFAULT.get_or_init(Graph::new)
-}
-
-/// `tf.compat.v1.get_default_graph()`.
-pub fn get_default_graph() -> Graph {
-    Graph::current()
-}
-
-/// Keeps a graph the current thread's default; restores the previous
-/// default when dropped. Not `Send`: defaults are per thread.
-#[must_use = "the graph is the default only while the guard lives"]
-pub struct DefaultGraphGuard {
-    graph_id: u64,
-    _thread: ThreadBound,
-}
-
-impl Drop for DefaultGraphGuard {
-    fn drop(&mut self) {
-        let out_of_order = crate::context::pop_default_graph(self.graph_id);
-        if let Some(still_open) = out_of_order {
-            crate::context::record_guard_error(crate::error::ScopeError::GuardOrder {
-                dropped: format!("Graph::as_default (graph {})", self.graph_id),
-                still_open,
-                innermost: String::new(),
-            });
-        }
-    }
 }

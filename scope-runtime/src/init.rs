@@ -6,18 +6,23 @@
 //! zeros) and the stream number FNV-1a-64(`n`): the same seed gives the same
 //! values on every run and platform, independent of creation order. Uniform
 //! floats are `(u64 >> 11) * 2^-53`; normals use Box–Muller on two uniforms;
-//! truncated normals redraw values beyond two standard deviations.
+//! truncated normals redraw values beyond two standard deviations. Each
+//! value is computed in `f64` and then converted to the variable's dtype.
+//!
+//! Values are made on the graph's device as candle tensors, when first
+//! needed (see `store`): never for a variable a restore fills.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
 
+use candle_core::{Device, Tensor, Var};
 use rand_chacha::ChaCha20Rng;
 use rand_core::{Rng, SeedableRng};
 
-use crate::tensor::{DType, Tensor};
+use crate::dtype::DType;
+use crate::value::Value;
 
 /// How a new variable is filled (TF1's `tf.compat.v1` initializers).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub enum Initializer {
     /// All zeros.
     Zeros,
@@ -36,9 +41,28 @@ pub enum Initializer {
     /// Glorot (Xavier) uniform: `U(-l, l)` with `l = sqrt(6 / (fan_in + fan_out))`.
     /// TF's default for float `get_variable`.
     GlorotUniform,
-    /// A plain value: gives the variable its shape and dtype. (Shared, so
-    /// that variables keep their initializer without copying the value.)
-    Value(Arc<Tensor>),
+    /// A plain value: gives the variable its shape and dtype. (A candle
+    /// tensor shares its storage, so keeping the initializer copies nothing.)
+    Value(Value),
+}
+
+impl PartialEq for Initializer {
+    fn eq(&self, other: &Self) -> bool {
+        use Initializer::*;
+        match (self, other) {
+            (Zeros, Zeros) | (Ones, Ones) | (GlorotUniform, GlorotUniform) => true,
+            (Constant(a), Constant(b)) => a == b,
+            (RandomUniform { minval: a, maxval: b }, RandomUniform { minval: c, maxval: d }) => {
+                a == c && b == d
+            }
+            (RandomNormal { mean: a, stddev: b }, RandomNormal { mean: c, stddev: d })
+            | (TruncatedNormal { mean: a, stddev: b }, TruncatedNormal { mean: c, stddev: d }) => {
+                a == c && b == d
+            }
+            (Value(a), Value(b)) => a.same(b),
+            _ => false,
+        }
+    }
 }
 
 /// A constant: integer or float, as written.
@@ -150,32 +174,36 @@ impl Initializer {
         }
     }
 
-    /// Produces the initial value of a variable named `name`. `Value`
-    /// returns its tensor unchanged.
+    /// Produces the initial value of a variable named `name` on `device`.
+    /// `Value` returns its tensor converted to the dtype and moved to the device.
     pub(crate) fn generate(
         &self,
         name: &str,
         dtype: DType,
         shape: &[usize],
         seed: Option<u64>,
-    ) -> Tensor {
+        device: &Device,
+    ) -> candle_core::Result<Var> {
         match self {
-            Initializer::Zeros => Tensor::full(dtype, shape, 0.0),
-            Initializer::Ones => Tensor::full(dtype, shape, 1.0),
-            Initializer::Constant(x) => Tensor::full(dtype, shape, x.as_f64()),
-            Initializer::Value(t) => Tensor::clone(t),
+            Initializer::Zeros => Var::zeros(shape, dtype.candle(), device),
+            Initializer::Ones if dtype != DType::Bool => Var::ones(shape, dtype.candle(), device),
+            Initializer::Ones => Var::from_tensor(&full(dtype, shape, 1.0, device)?),
+            Initializer::Constant(x) => Var::from_tensor(&full(dtype, shape, x.as_f64(), device)?),
+            Initializer::Value(v) => {
+                Var::from_tensor(&v.tensor().to_dtype(dtype.candle())?.to_device(device)?)
+            }
             Initializer::RandomUniform { minval, maxval } => {
                 let mut rng = VariableRng::new(seed, name);
                 let (lo, hi) = (*minval, *maxval);
-                Tensor::from_fn(dtype, shape, || lo + (hi - lo) * rng.uniform())
+                from_fn(dtype, shape, device, || lo + (hi - lo) * rng.uniform())
             }
             Initializer::RandomNormal { mean, stddev } => {
                 let mut rng = VariableRng::new(seed, name);
-                Tensor::from_fn(dtype, shape, || mean + stddev * rng.normal())
+                from_fn(dtype, shape, device, || mean + stddev * rng.normal())
             }
             Initializer::TruncatedNormal { mean, stddev } => {
                 let mut rng = VariableRng::new(seed, name);
-                Tensor::from_fn(dtype, shape, || loop {
+                from_fn(dtype, shape, device, || loop {
                     let z = rng.normal();
                     if z.abs() <= 2.0 {
                         break mean + stddev * z;
@@ -186,15 +214,73 @@ impl Initializer {
                 let (fan_in, fan_out) = fans(shape);
                 let limit = (6.0 / (fan_in + fan_out).max(1.0)).sqrt();
                 let mut rng = VariableRng::new(seed, name);
-                Tensor::from_fn(dtype, shape, || limit * (2.0 * rng.uniform() - 1.0))
+                from_fn(dtype, shape, device, || limit * (2.0 * rng.uniform() - 1.0))
             }
         }
     }
 }
 
+/// A tensor of `shape` whose every element is `x` converted to `dtype`
+/// (`bool`: `x != 0`).
+pub(crate) fn full(
+    dtype: DType,
+    shape: &[usize],
+    x: f64,
+    device: &Device,
+) -> candle_core::Result<Tensor> {
+    let x = if dtype == DType::Bool {
+        f64::from(u8::from(x != 0.0))
+    } else {
+        x
+    };
+    match x {
+        0.0 => Tensor::zeros(shape, dtype.candle(), device),
+        1.0 => Tensor::ones(shape, dtype.candle(), device),
+        x => Tensor::full(x, shape, device)?.to_dtype(dtype.candle()),
+    }
+}
+
+/// A tensor of `shape` whose elements come from `next` in row-major order,
+/// each converted from `f64` to `dtype` with Rust's `as` (bit-identical to
+/// the values scope made before values were candle tensors).
+fn from_fn(
+    dtype: DType,
+    shape: &[usize],
+    device: &Device,
+    mut next: impl FnMut() -> f64,
+) -> candle_core::Result<Var> {
+    fn make<T: candle_core::WithDType>(
+        shape: &[usize],
+        device: &Device,
+        f: impl FnMut() -> T,
+    ) -> candle_core::Result<Var> {
+        let n = shape.iter().product();
+        let data: Vec<T> = std::iter::repeat_with(f).take(n).collect();
+        Var::from_vec(data, shape, device)
+    }
+    match dtype {
+        DType::F32 => make(shape, device, || next() as f32),
+        DType::F64 => make(shape, device, next),
+        DType::F16 => make(shape, device, || half::f16::from_f64(next())),
+        DType::BF16 => make(shape, device, || half::bf16::from_f64(next())),
+        DType::I64 => make(shape, device, || next() as i64),
+        DType::I32 => make(shape, device, || next() as i32),
+        DType::I16 => make(shape, device, || next() as i16),
+        DType::U8 => make(shape, device, || next() as u8),
+        DType::U32 => make(shape, device, || next() as u32),
+        DType::Bool => make(shape, device, || u8::from(next() != 0.0)),
+    }
+}
+
+impl From<Value> for Initializer {
+    fn from(v: Value) -> Self {
+        Initializer::Value(v)
+    }
+}
+
 impl From<Tensor> for Initializer {
     fn from(t: Tensor) -> Self {
-        Initializer::Value(Arc::new(t))
+        Initializer::Value(Value::new(t))
     }
 }
 
@@ -271,35 +357,51 @@ fn unseeded() -> u64 {
 mod tests {
     use super::*;
 
+    fn values(init: Initializer, name: &str, dtype: DType, shape: &[usize], seed: u64) -> Vec<f64> {
+        init.generate(name, dtype, shape, Some(seed), &Device::Cpu)
+            .and_then(|v| v.to_dtype(candle_core::DType::F64)?.flatten_all()?.to_vec1())
+            .unwrap()
+    }
+
     #[test]
     fn seeded_values_are_reproducible_and_name_dependent() {
-        let a = Initializer::random_normal().generate("a/w", DType::F32, &[4], Some(7));
-        let b = Initializer::random_normal().generate("a/w", DType::F32, &[4], Some(7));
-        let c = Initializer::random_normal().generate("a/v", DType::F32, &[4], Some(7));
+        let a = values(Initializer::random_normal(), "a/w", DType::F32, &[4], 7);
+        let b = values(Initializer::random_normal(), "a/w", DType::F32, &[4], 7);
+        let c = values(Initializer::random_normal(), "a/v", DType::F32, &[4], 7);
         assert_eq!(a, b);
         assert_ne!(a, c);
     }
 
     #[test]
     fn glorot_stays_within_limit() {
-        let t = Initializer::GlorotUniform.generate("w", DType::F64, &[30, 20], Some(1));
+        let t = values(Initializer::GlorotUniform, "w", DType::F64, &[30, 20], 1);
         let limit = (6.0f64 / 50.0).sqrt();
-        assert!(t.to_f64_vec().iter().all(|x| x.abs() <= limit));
+        assert!(t.iter().all(|x| x.abs() <= limit));
     }
 
     #[test]
     fn truncated_normal_within_two_sigma() {
-        let t = Initializer::TruncatedNormal {
+        let init = Initializer::TruncatedNormal {
             mean: 1.0,
             stddev: 0.5,
-        }
-        .generate("w", DType::F64, &[1000], Some(3));
-        assert!(t.to_f64_vec().iter().all(|x| (x - 1.0).abs() <= 1.0));
+        };
+        let t = values(init, "w", DType::F64, &[1000], 3);
+        assert!(t.iter().all(|x| (x - 1.0).abs() <= 1.0));
     }
 
     #[test]
     fn fans_follow_tf() {
         assert_eq!(fans(&[3, 3, 16, 32]), (144.0, 288.0));
         assert_eq!(fans(&[5]), (5.0, 5.0));
+    }
+
+    #[test]
+    fn every_dtype_fills() {
+        for dtype in crate::dtype::ALL {
+            let t = full(dtype, &[2, 3], 1.0, &Device::Cpu).unwrap();
+            assert_eq!((t.dims(), t.dtype()), (&[2usize, 3][..], dtype.candle()));
+        }
+        let h = values(Initializer::random_normal(), "h", DType::BF16, &[8], 2);
+        assert!(h.iter().all(|x| x.is_finite()));
     }
 }

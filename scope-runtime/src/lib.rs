@@ -29,21 +29,37 @@
 //! # Ok::<(), scope_runtime::ScopeError>(())
 //! ```
 //!
+//! Values are candle tensors on the graph's device (CPU by default; the
+//! `cuda` and `metal` features forward to candle's): [`Variable::tensor`]
+//! gives the variable's own storage, which candle's autograd tracks, and
+//! [`Variable::var`] the `Var` an optimizer updates. A variable's
+//! initializer runs when its value is first needed, never for a variable a
+//! restore fills.
+//!
 //! Scope stacks are per thread (as in TF); a [`Graph`] is `Send + Sync` and
 //! may be shared by threads that create and look up variables concurrently.
 
-mod checkpoint;
-mod context;
+// Types.
+mod dtype;
 mod error;
-mod graph;
 mod init;
 mod names;
+mod scope_object;
+mod store;
+mod value;
+mod variable;
+// State.
+mod context;
+mod graph;
+// Operations.
+mod checkpoint;
+mod default_graph;
+mod get_variable;
+mod new_variable;
 mod op;
 mod scope;
 mod summary;
 mod template;
-mod tensor;
-mod variable;
 
 #[doc(hidden)]
 #[path = "private.rs"]
@@ -55,20 +71,28 @@ pub use scope_macros::*;
 pub use scope_checkpoint as format;
 
 pub use checkpoint::{LoadError, LoadReport, RestoreOptions, TensorMismatch, Unexpected};
+/// The engine: candle's tensors, devices and autograd (`candle-core`).
+pub use candle_core as candle;
+
 pub use context::take_guard_error;
+pub use default_graph::{get_default_graph, DefaultGraphGuard};
+pub use dtype::DType;
 pub use error::{DefinedAt, NameKind, Result, ScopeError};
-pub use graph::{get_default_graph, DefaultGraphGuard, Graph};
+pub use get_variable::{get_variable, GetVariable};
+pub use graph::{Graph, GraphBuilder};
 pub use init::{Initializer, Scalar};
+pub use new_variable::NewVariable;
 pub use op::op_name;
 pub use scope::{
     default_variable_scope, get_name_scope, get_variable_scope, name_scope, reuse_variables,
-    variable_scope, NameScope, NameScopeGuard, Reuse, ScopeTarget, VariableScope,
-    VariableScopeBuilder, VariableScopeGuard,
+    variable_scope, NameScope, NameScopeGuard, ScopeTarget, VariableScopeBuilder,
+    VariableScopeGuard,
 };
+pub use scope_object::{Reuse, VariableScope};
 pub use summary::Summary;
 pub use template::{make_template, Template, TemplateBuilder, TemplateCall};
-pub use tensor::{DType, Element, Tensor};
-pub use variable::{get_variable, GetVariable, NewVariable, Variable};
+pub use value::Value;
+pub use variable::Variable;
 
 /// `global_variables(prefix)` on the current default graph.
 pub fn global_variables(prefix: &str) -> Vec<Variable> {

@@ -3,8 +3,7 @@
 //! its tensors exactly as TensorFlow would.
 
 use crate::context::with_current;
-use crate::error::{NameKind, Result, ScopeError};
-use crate::graph::Op;
+use crate::error::{NameKind, Result};
 use crate::names::validate;
 
 /// Registers an op named `name` (TF's `"Const"` for `None`) in the current
@@ -14,17 +13,14 @@ use crate::names::validate;
 pub fn op_name<'a>(name: impl Into<Option<&'a str>>) -> Result<String> {
     let name = name.into().unwrap_or("Const");
     with_current(|graph, st| {
-        let mut state = graph.inner.state.write();
+        let mut state = graph.state_mut();
         let op = match name.strip_suffix('/') {
             Some(absolute) => absolute.to_string(),
-            None => state.used.unique_name(&st.name_stack, name),
+            None => state.unique_name(&st.name_stack, name),
         };
         // Checked after naming, as TF does: a uniquified name stays used.
         validate(&op, true, NameKind::Op)?;
-        if state.ops.contains(op.as_str()) {
-            return Err(ScopeError::DuplicateName { name: op });
-        }
-        state.ops.insert(Op::Named(op.as_str().into()));
+        state.add_op(&op)?;
         Ok(op)
     })
 }

@@ -13,13 +13,15 @@ use crate::graph::{Graph, GraphInner};
 
 pub use crate::error::{Result, ScopeError};
 pub use crate::init::Initializer;
+pub use crate::dtype::DType;
+pub use crate::get_variable::{get_variable, GetVariable};
 pub use crate::scope::{
-    default_variable_scope, variable_scope, NameScope, NameScopeGuard, Reuse, ScopeTarget,
-    VariableScope, VariableScopeBuilder, VariableScopeGuard,
+    default_variable_scope, variable_scope, NameScope, NameScopeGuard, ScopeTarget,
+    VariableScopeBuilder, VariableScopeGuard,
 };
+pub use crate::scope_object::{Reuse, VariableScope};
 pub use crate::template::{make_template, Template, TemplateCall};
-pub use crate::tensor::DType;
-pub use crate::variable::{get_variable, GetVariable, Variable};
+pub use crate::variable::Variable;
 
 /// Enters a variable scope whose options were all checked at compile time
 /// (a literal, valid name; no `reuse` with a default name), so entering

@@ -10,10 +10,8 @@ use parking_lot::Mutex;
 use crate::context::record_guard_error;
 use crate::error::{Result, ScopeError};
 use crate::graph::Graph;
-use crate::scope::{
-    create_scope_now, default_variable_scope, variable_scope, Reuse, VariableScope,
-    VariableScopeGuard,
-};
+use crate::scope::{create_scope_now, default_variable_scope, variable_scope, VariableScopeGuard};
+use crate::scope_object::{Reuse, VariableScope};
 
 /// A template: shares the variables its first call created. Clones are the
 /// same template.

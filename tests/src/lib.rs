@@ -11,7 +11,7 @@ use serde_json::{json, Map, Value};
 use scope_runtime::{
     get_name_scope, get_variable, get_variable_scope, make_template, op_name, reuse_variables,
     variable_scope, DType, Graph, Initializer, NameScope, Reuse, ScopeError, ScopeTarget, Template,
-    Tensor, Variable, VariableScope,
+    Variable, VariableScope,
 };
 
 /// One scenario file.
@@ -426,7 +426,10 @@ impl Runner {
             .and_then(Value::as_str)
             .and_then(|t| t.parse().ok())
             .unwrap_or(DType::F32);
-        let mut builder = Variable::builder(Tensor::full(dtype, &shape, 0.0));
+        let zeros = scope_runtime::Value::full(dtype, &shape, 0.0).map_err(|e| {
+            ScopeError::InvalidArgument(format!("cannot make a zero value: {e}"))
+        })?;
+        let mut builder = Variable::builder(zeros);
         if let Some(t) = step.get("trainable").and_then(Value::as_bool) {
             builder = builder.trainable(t);
         }
@@ -547,7 +550,7 @@ fn parse_initializer(v: &Value) -> Result<Initializer, Value> {
 
 /// A JSON number or nested list as a tensor: int32 if written with integers
 /// only, else float32.
-fn parse_value(v: &Value) -> Option<Tensor> {
+fn parse_value(v: &Value) -> Option<scope_runtime::Value> {
     fn walk<'a>(
         v: &'a Value,
         depth: usize,
@@ -573,11 +576,12 @@ fn parse_value(v: &Value) -> Option<Tensor> {
     let mut leaves = Vec::new();
     walk(v, 0, &mut shape, &mut leaves)?;
     let all_int = leaves.iter().all(|l| l.is_i64() || l.is_u64());
-    let mut values = leaves.iter().map(|l| l.as_f64().unwrap_or(0.0));
-    let dtype = if all_int { DType::I32 } else { DType::F32 };
-    Some(Tensor::from_fn(dtype, &shape, || {
-        values.next().unwrap_or(0.0)
-    }))
+    let values = leaves.iter().map(|l| l.as_f64().unwrap_or(0.0));
+    if all_int {
+        scope_runtime::Value::from_vec(values.map(|x| x as i32).collect(), &shape).ok()
+    } else {
+        scope_runtime::Value::from_vec(values.map(|x| x as f32).collect(), &shape).ok()
+    }
 }
 
 /// The `value` field of a get_variable result.
@@ -585,40 +589,27 @@ fn value_kind(v: &Variable) -> String {
     if v.initializer().is_some_and(Initializer::is_random) {
         return "random".to_string();
     }
-    v.read(|t| {
-        let fmt_elem = |i: usize| -> (f64, String) {
-            match t {
-                Tensor::F32(a) => {
-                    let x = a.as_slice_memory_order().map_or(0.0, |s| s[i]);
-                    (x as f64, format!("{x}"))
-                }
-                Tensor::F64(a) => {
-                    let x = a.as_slice_memory_order().map_or(0.0, |s| s[i]);
-                    (x, format!("{x}"))
-                }
-                Tensor::I32(a) => {
-                    let x = a.as_slice_memory_order().map_or(0, |s| s[i]);
-                    (x as f64, format!("{x}"))
-                }
-                Tensor::I64(a) => {
-                    let x = a.as_slice_memory_order().map_or(0, |s| s[i]);
-                    (x as f64, format!("{x}"))
-                }
-            }
+    let Ok(values) = v.to_f64_vec() else {
+        return "unreadable".to_string();
+    };
+    let Some(&first) = values.first() else {
+        return "zeros".to_string();
+    };
+    if values.iter().any(|&x| x != first) {
+        return "mixed".to_string();
+    }
+    if first == 0.0 {
+        "zeros".to_string()
+    } else if first == 1.0 {
+        "ones".to_string()
+    } else {
+        // Printed in the variable's own precision, as TF prints it.
+        let text = match v.dtype() {
+            DType::F32 => format!("{}", first as f32),
+            DType::F64 => format!("{first}"),
+            _ if v.dtype().is_float() => format!("{}", first as f32),
+            _ => format!("{}", first as i64),
         };
-        let values = t.to_f64_vec();
-        let Some(&first) = values.first() else {
-            return "zeros".to_string();
-        };
-        if values.iter().any(|&x| x != first) {
-            return "mixed".to_string();
-        }
-        if first == 0.0 {
-            "zeros".to_string()
-        } else if first == 1.0 {
-            "ones".to_string()
-        } else {
-            format!("constant:{}", fmt_elem(0).1)
-        }
-    })
+        format!("constant:{text}")
+    }
 }

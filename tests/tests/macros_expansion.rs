@@ -182,7 +182,7 @@ fn initializer_and_dtype_are_the_scopes_defaults() {
     let _g = fresh();
     let w = typed().unwrap();
     assert_eq!(w.dtype(), DType::F64);
-    assert_eq!(w.value().to_f64_vec(), [0.5, 0.5]);
+    assert_eq!(w.to_f64_vec().unwrap(), [0.5, 0.5]);
 }
 
 #[variable_scope("quiet", auxiliary_name_scope = false)]
@@ -304,9 +304,9 @@ fn get_variable_macro_options() {
     let name = String::from("by_value");
     let value = get_variable!(
         name = name,
-        initializer = scope_runtime::Tensor::full(DType::F32, &[2], 1.0)
+        initializer = scope_runtime::Value::full(DType::F32, &[2], 1.0).unwrap()
     )
     .unwrap();
     assert_eq!(value.name(), "by_value:0");
-    assert_eq!(value.value().to_f64_vec(), [1.0, 1.0]);
+    assert_eq!(value.to_f64_vec().unwrap(), [1.0, 1.0]);
 }

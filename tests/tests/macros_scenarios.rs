@@ -15,7 +15,7 @@ use serde_json::Value;
 use scope_runtime::{
     get_name_scope, get_variable, get_variable_scope, global_variables, name_scope, op_name,
     reuse_variables, scope, template, trainable_variables, variable_scope, DType, Graph,
-    Initializer, Reuse, ScopeError, Tensor, Variable,
+    Initializer, Reuse, ScopeError, Value as TfValue, Variable,
 };
 use scope_tests::Scenario;
 
@@ -170,8 +170,8 @@ fn seed_a_prints_exactly_the_seed_names() {
     );
 }
 
-fn zeros1() -> Tensor {
-    Tensor::full(DType::F32, &[1], 0.0)
+fn zeros1() -> TfValue {
+    TfValue::full(DType::F32, &[1], 0.0).unwrap()
 }
 
 #[name_scope("cltdevelop")]

@@ -4,10 +4,17 @@
 //! call) or shares (later calls, `reuse = auto`) exactly the variables TF
 //! creates — `model/wpe`, `model/wte`, `model/h0/ln_1/g`, ... — so the
 //! released TF checkpoints restore by name.
+//!
+//! Values are candle tensors and every step is a candle op (no loops over
+//! elements), so the same code runs on any candle device and candle's
+//! autograd differentiates it. [`Mode`] picks candle-nn's fused layer norm
+//! and softmax for inference, or their differentiable forms for training
+//! (the fused ops have no backward), or no computation at all: declaring
+//! the variables (TF's graph building), which never runs an initializer.
 
 use std::path::Path;
 
-use ndarray::{s, Array2, Array3, ArrayD, Axis, Ix3, IxDyn};
+use scope_runtime::candle::{DType, Device, Tensor, D};
 use scope_runtime::{get_variable, variable_scope, Initializer, ScopeError, Variable};
 use serde::Deserialize;
 
@@ -45,6 +52,12 @@ impl From<ScopeError> for Error {
     }
 }
 
+impl From<scope_runtime::candle::Error> for Error {
+    fn from(e: scope_runtime::candle::Error) -> Self {
+        Error::Scope(e.into())
+    }
+}
+
 pub type Result<T> = std::result::Result<T, Error>;
 
 impl HParams {
@@ -76,14 +89,27 @@ impl HParams {
     }
 }
 
-fn weight(v: &Variable) -> Result<ArrayD<f32>> {
-    Ok(v.array::<f32>()?)
+/// How the model runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Only create (or share) the variables: no values are read or made, the
+    /// outputs are empty tensors of the right rank (`[batch, 0, width]`).
+    Declare,
+    /// Inference with candle-nn's fused layer norm and softmax.
+    Infer,
+    /// Training: every op differentiable by candle's autograd.
+    Train,
+}
+
+/// The value of a variable as a candle tensor (its own storage).
+fn value(v: &Variable) -> Result<Tensor> {
+    Ok(v.tensor()?)
 }
 
 /// `conv1d`: a matmul over the last axis with `w[0]` as an [nx, nf] matrix.
 #[variable_scope(name = scope)]
-fn conv1d(x: &Array3<f32>, scope: &str, nf: usize) -> Result<Array3<f32>> {
-    let nx = x.shape()[2];
+fn conv1d(x: &Tensor, scope: &str, nf: usize, mode: Mode) -> Result<Tensor> {
+    let (batch, t, nx) = x.dims3()?;
     let w = get_variable("w")
         .shape(&[1, nx, nf])
         .initializer(Initializer::RandomNormal {
@@ -95,24 +121,21 @@ fn conv1d(x: &Array3<f32>, scope: &str, nf: usize) -> Result<Array3<f32>> {
         .shape(&[nf])
         .initializer(Initializer::Zeros)
         .get()?;
-    let (batch, t) = (x.shape()[0], x.shape()[1]);
-    let w = weight(&w)?;
-    let w = w
-        .index_axis(Axis(0), 0)
-        .into_dimensionality::<ndarray::Ix2>()
-        .expect("[nx, nf]");
-    let b = weight(&b)?;
-    let flat = x.to_shape((batch * t, nx)).expect("contiguous input");
-    let out = flat.dot(&w) + &b;
-    Ok(out
-        .into_shape_with_order((batch, t, nf))
-        .expect("same size"))
+    if mode == Mode::Declare {
+        return Ok(Tensor::zeros((batch, 0, nf), DType::F32, x.device())?);
+    }
+    let w = value(&w)?.reshape((nx, nf))?;
+    let out = x
+        .reshape((batch * t, nx))?
+        .matmul(&w)?
+        .broadcast_add(&value(&b)?)?;
+    Ok(out.reshape((batch, t, nf))?)
 }
 
 /// Layer norm over the last axis (ε = 1e-5, biased variance).
 #[variable_scope(name = scope)]
-fn norm(x: &Array3<f32>, scope: &str) -> Result<Array3<f32>> {
-    let n_state = x.shape()[2];
+fn norm(x: &Tensor, scope: &str, mode: Mode) -> Result<Tensor> {
+    let n_state = x.dim(D::Minus1)?;
     let g = get_variable("g")
         .shape(&[n_state])
         .initializer(Initializer::Ones)
@@ -121,88 +144,87 @@ fn norm(x: &Array3<f32>, scope: &str) -> Result<Array3<f32>> {
         .shape(&[n_state])
         .initializer(Initializer::Zeros)
         .get()?;
-    let (g, b) = (weight(&g)?, weight(&b)?);
-    let mut out = x.clone();
-    for mut row in out.lanes_mut(Axis(2)) {
-        let mu = row.sum() / n_state as f32;
-        row.mapv_inplace(|v| v - mu);
-        let var = row.iter().map(|c| c * c).sum::<f32>() / n_state as f32;
-        let inv = 1.0 / (var + 1e-5).sqrt();
-        for (i, v) in row.iter_mut().enumerate() {
-            *v = *v * inv * g[i] + b[i];
-        }
+    let (g, b) = match mode {
+        Mode::Declare => return Ok(x.clone()),
+        _ => (value(&g)?, value(&b)?),
+    };
+    if mode == Mode::Infer {
+        return Ok(candle_nn::ops::layer_norm(&x.contiguous()?, &g, &b, 1e-5)?);
     }
-    Ok(out)
+    let mu = x.mean_keepdim(D::Minus1)?;
+    let centered = x.broadcast_sub(&mu)?;
+    let var = centered.sqr()?.mean_keepdim(D::Minus1)?;
+    let normed = centered.broadcast_div(&(var + 1e-5)?.sqrt()?)?;
+    Ok(normed.broadcast_mul(&g)?.broadcast_add(&b)?)
 }
 
-fn gelu(x: f32) -> f32 {
-    const SQRT_2_OVER_PI: f32 = 0.797_884_6; // sqrt(2/pi) rounded to f32, as TF does
-    0.5 * x * (1.0 + (SQRT_2_OVER_PI * (x + 0.044715 * x.powi(3))).tanh())
+/// Softmax over the last axis: fused for inference, composed for training.
+fn softmax(x: &Tensor, mode: Mode) -> Result<Tensor> {
+    if mode == Mode::Infer {
+        return Ok(candle_nn::ops::softmax_last_dim(x)?);
+    }
+    let max = x.max_keepdim(D::Minus1)?;
+    let e = x.broadcast_sub(&max)?.exp()?;
+    Ok(e.broadcast_div(&e.sum_keepdim(D::Minus1)?)?)
+}
+
+/// `[batch, t, n_state]` to `[batch, heads, t, n_state / heads]`.
+fn split_heads(x: &Tensor, n_head: usize) -> Result<Tensor> {
+    let (batch, t, n) = x.dims3()?;
+    Ok(x.reshape((batch, t, n_head, n / n_head))?
+        .transpose(1, 2)?
+        .contiguous()?)
 }
 
 /// Causal self-attention with `n_head` heads.
 #[variable_scope(name = scope)]
-fn attn(x: &Array3<f32>, scope: &str, n_state: usize, hparams: &HParams) -> Result<Array3<f32>> {
-    let c = conv1d(x, "c_attn", n_state * 3)?;
-    let (batch, t) = (x.shape()[0], x.shape()[1]);
-    let (h, d) = (hparams.n_head, n_state / hparams.n_head);
-    let scale = 1.0 / (d as f32).sqrt();
-    let mut merged = Array3::<f32>::zeros((batch, t, n_state));
-    let mut scores = Array2::<f32>::zeros((t, t));
-    for bi in 0..batch {
-        for head in 0..h {
-            let q = c.slice(s![bi, .., head * d..(head + 1) * d]);
-            let k = c.slice(s![bi, .., n_state + head * d..n_state + (head + 1) * d]);
-            let v = c.slice(s![
-                bi,
-                ..,
-                2 * n_state + head * d..2 * n_state + (head + 1) * d
-            ]);
-            scores.assign(&q.dot(&k.t()));
-            for i in 0..t {
-                let mut row = scores.row_mut(i);
-                for (j, w) in row.iter_mut().enumerate() {
-                    // w*m - 1e10*(1-m): masked logits become exactly -1e10.
-                    *w = if j <= i { *w * scale } else { -1e10 };
-                }
-                let max = row.fold(f32::NEG_INFINITY, |m, &w| m.max(w));
-                row.mapv_inplace(|w| (w - max).exp());
-                let sum = row.sum();
-                row.mapv_inplace(|w| w / sum);
-            }
-            let a = scores.dot(&v);
-            merged
-                .slice_mut(s![bi, .., head * d..(head + 1) * d])
-                .assign(&a);
-        }
+fn attn(x: &Tensor, scope: &str, n_state: usize, hparams: &HParams, mode: Mode) -> Result<Tensor> {
+    let c = conv1d(x, "c_attn", n_state * 3, mode)?;
+    let (batch, t, _) = x.dims3()?;
+    if mode == Mode::Declare {
+        let merged = Tensor::zeros((batch, 0, n_state), DType::F32, x.device())?;
+        return conv1d(&merged, "c_proj", n_state, mode);
     }
-    conv1d(&merged, "c_proj", n_state)
+    let head = |i: usize| split_heads(&c.narrow(2, i * n_state, n_state)?, hparams.n_head);
+    let (q, k, v) = (head(0)?, head(1)?, head(2)?);
+    let d = n_state / hparams.n_head;
+    let scores = (q.matmul(&k.t()?)? * (1.0 / (d as f64).sqrt()))?;
+    // TF: w*b - 1e10*(1-b) with b the lower triangle: masked logits are -1e10.
+    let keep = Tensor::tril2(t, DType::U8, x.device())?;
+    let masked = Tensor::full(-1e10f32, (t, t), x.device())?;
+    let scores = keep
+        .broadcast_as(scores.shape())?
+        .where_cond(&scores, &masked.broadcast_as(scores.shape())?)?;
+    let a = softmax(&scores, mode)?.matmul(&v)?;
+    let merged = a.transpose(1, 2)?.reshape((batch, t, n_state))?;
+    conv1d(&merged, "c_proj", n_state, mode)
 }
 
 /// The position-wise MLP: `conv1d(gelu(conv1d(x, c_fc)), c_proj)`.
 #[variable_scope(name = scope)]
-fn mlp(x: &Array3<f32>, scope: &str, n_state: usize) -> Result<Array3<f32>> {
-    let nx = x.shape()[2];
-    let h = conv1d(x, "c_fc", n_state)?.mapv(gelu);
-    conv1d(&h, "c_proj", nx)
+fn mlp(x: &Tensor, scope: &str, n_state: usize, mode: Mode) -> Result<Tensor> {
+    let nx = x.dim(D::Minus1)?;
+    // candle's `gelu` is the tanh approximation GPT-2 uses.
+    let h = conv1d(x, "c_fc", n_state, mode)?.gelu()?;
+    conv1d(&h, "c_proj", nx, mode)
 }
 
 /// One pre-layer-norm transformer block.
 #[variable_scope(name = scope)]
-fn block(x: &Array3<f32>, scope: &str, hparams: &HParams) -> Result<Array3<f32>> {
-    let nx = x.shape()[2];
-    let a = attn(&norm(x, "ln_1")?, "attn", nx, hparams)?;
-    let x = x + &a;
-    let m = mlp(&norm(&x, "ln_2")?, "mlp", nx * 4)?;
-    Ok(x + &m)
+fn block(x: &Tensor, scope: &str, hparams: &HParams, mode: Mode) -> Result<Tensor> {
+    let nx = x.dim(D::Minus1)?;
+    let a = attn(&norm(x, "ln_1", mode)?, "attn", nx, hparams, mode)?;
+    let x = (x + a)?;
+    let m = mlp(&norm(&x, "ln_2", mode)?, "mlp", nx * 4, mode)?;
+    Ok((x + m)?)
 }
 
 /// The model: embeddings, `n_layer` blocks, final norm, logits over the
-/// vocabulary with the tied embedding. `tokens` is [batch, time].
+/// vocabulary with the tied embedding. `tokens` is `[batch, time]` (u32).
 /// Creates the variables on the first call and shares them afterwards.
 #[variable_scope("model", reuse = auto)]
-pub fn model(hparams: &HParams, tokens: &Array2<i32>) -> Result<Array3<f32>> {
-    let (batch, t) = tokens.dim();
+pub fn model(hparams: &HParams, tokens: &Tensor, mode: Mode) -> Result<Tensor> {
+    let (batch, t) = tokens.dims2()?;
     if t > hparams.n_ctx {
         return Err(Error::Input(format!(
             "sequence of {t} tokens is longer than the context ({})",
@@ -223,44 +245,62 @@ pub fn model(hparams: &HParams, tokens: &Array2<i32>) -> Result<Array3<f32>> {
             stddev: 0.02,
         })
         .get()?;
-    let (wpe, wte) = (weight(&wpe)?, weight(&wte)?);
-    let mut h = Array3::<f32>::zeros((batch, t, hparams.n_embd));
-    for ((bi, ti), &tok) in tokens.indexed_iter() {
-        let tok = usize::try_from(tok)
-            .ok()
-            .filter(|&tok| tok < hparams.n_vocab)
-            .ok_or_else(|| {
-                Error::Input(format!(
-                    "token {tok} is outside the vocabulary (0..{})",
-                    hparams.n_vocab
-                ))
-            })?;
-        let row = &wte.slice(s![tok, ..]) + &wpe.slice(s![ti, ..]);
-        h.slice_mut(s![bi, ti, ..]).assign(&row);
-    }
+    let mut h = if mode == Mode::Declare {
+        Tensor::zeros((batch, 0, hparams.n_embd), DType::F32, tokens.device())?
+    } else {
+        let max = tokens.flatten_all()?.max(0)?.to_scalar::<u32>()?;
+        if max as usize >= hparams.n_vocab {
+            return Err(Error::Input(format!(
+                "token {max} is outside the vocabulary (0..{})",
+                hparams.n_vocab
+            )));
+        }
+        let (wte, wpe) = (value(&wte)?, value(&wpe)?);
+        let emb = wte
+            .index_select(&tokens.flatten_all()?, 0)?
+            .reshape((batch, t, hparams.n_embd))?;
+        emb.broadcast_add(&wpe.narrow(0, 0, t)?)?
+    };
     for layer in 0..hparams.n_layer {
-        h = block(&h, &format!("h{layer}"), hparams)?;
+        h = block(&h, &format!("h{layer}"), hparams, mode)?;
     }
-    let h = norm(&h, "ln_f")?;
-    let wte = wte
-        .into_dimensionality::<ndarray::Ix2>()
-        .expect("[n_vocab, n_embd]");
-    let flat = h.to_shape((batch * t, hparams.n_embd)).expect("contiguous");
-    let logits = flat.dot(&wte.t());
-    Ok(logits
-        .into_shape_with_order((batch, t, hparams.n_vocab))
-        .expect("same size"))
+    let h = norm(&h, "ln_f", mode)?;
+    if mode == Mode::Declare {
+        return Ok(Tensor::zeros((batch, 0, hparams.n_vocab), DType::F32, tokens.device())?);
+    }
+    let logits = h
+        .reshape((batch * t, hparams.n_embd))?
+        .matmul(&value(&wte)?.t()?)?;
+    Ok(logits.reshape((batch, t, hparams.n_vocab))?)
 }
 
-/// Creates the model's variables (a one-token forward pass) in the current
-/// default graph.
+/// Creates the model's variables in the current default graph without
+/// making any value (TF's graph building): a restore then fills them.
 pub fn build(hparams: &HParams) -> Result<()> {
-    model(hparams, &Array2::zeros((1, 1)))?;
+    let tokens = Tensor::zeros((1, 1), DType::U32, &Device::Cpu)?;
+    model(hparams, &tokens, Mode::Declare)?;
     Ok(())
 }
 
+/// openai/gpt-2 `train.py`'s loss: the mean cross-entropy of predicting
+/// `tokens[:, 1:]` from `logits[:, :-1]`.
+pub fn loss(hparams: &HParams, tokens: &Tensor) -> Result<Tensor> {
+    let (batch, t) = tokens.dims2()?;
+    if t < 2 {
+        return Err(Error::Input(
+            "training needs sequences of at least 2 tokens".to_string(),
+        ));
+    }
+    let logits = model(hparams, tokens, Mode::Train)?;
+    let logits = logits
+        .narrow(1, 0, t - 1)?
+        .reshape((batch * (t - 1), hparams.n_vocab))?;
+    let labels = tokens.narrow(1, 1, t - 1)?.flatten_all()?;
+    Ok(candle_nn::loss::cross_entropy(&logits, &labels)?)
+}
+
 /// Reads a `{"shape": [...], "data": [...]}` JSON array of float32 values.
-pub fn load_json_array(path: &Path) -> Result<ArrayD<f32>> {
+pub fn load_json_array(path: &Path) -> Result<Tensor> {
     #[derive(Deserialize)]
     struct Json {
         shape: Vec<usize>,
@@ -271,7 +311,7 @@ pub fn load_json_array(path: &Path) -> Result<ArrayD<f32>> {
     let j: Json = serde_json::from_str(&text)
         .map_err(|e| Error::Input(format!("{}: {e}", path.display())))?;
     let data: Vec<f32> = j.data.into_iter().map(|x| x as f32).collect();
-    ArrayD::from_shape_vec(IxDyn(&j.shape), data).map_err(|e| {
+    Tensor::from_vec(data, j.shape.as_slice(), &Device::Cpu).map_err(|e| {
         Error::Input(format!(
             "{}: shape does not match data: {e}",
             path.display()
@@ -279,8 +319,8 @@ pub fn load_json_array(path: &Path) -> Result<ArrayD<f32>> {
     })
 }
 
-/// Reads `input.json`: `{"tokens": [[...], ...]}`.
-pub fn load_tokens(path: &Path) -> Result<Array2<i32>> {
+/// Reads `input.json`: `{"tokens": [[...], ...]}`, as a `[batch, time]` u32 tensor.
+pub fn load_tokens(path: &Path) -> Result<Tensor> {
     #[derive(Deserialize)]
     struct Json {
         tokens: Vec<Vec<i32>>,
@@ -297,36 +337,33 @@ pub fn load_tokens(path: &Path) -> Result<Array2<i32>> {
         )));
     }
     let flat: Vec<i32> = j.tokens.into_iter().flatten().collect();
-    Array2::from_shape_vec((flat.len() / t, t), flat)
+    let flat: Vec<u32> = flat
+        .into_iter()
+        .map(|tok| {
+            u32::try_from(tok).map_err(|_| {
+                Error::Input(format!(
+                    "{}: token {tok} is negative; token ids are 0..n_vocab",
+                    path.display()
+                ))
+            })
+        })
+        .collect::<Result<_>>()?;
+    Tensor::from_vec(flat.clone(), (flat.len() / t, t), &Device::Cpu)
         .map_err(|e| Error::Input(format!("{}: {e}", path.display())))
 }
 
-/// Max abs difference between two arrays of the same shape.
-pub fn max_abs_diff(a: &Array3<f32>, b: &ArrayD<f32>) -> Option<f32> {
-    let b = b.view().into_dimensionality::<Ix3>().ok()?;
-    (a.shape() == b.shape()).then(|| {
-        a.iter()
-            .zip(b.iter())
-            .fold(0.0f32, |m, (x, y)| m.max((x - y).abs()))
-    })
+/// Max abs difference between two tensors of the same shape (`None` if
+/// the shapes differ).
+pub fn max_abs_diff(a: &Tensor, b: &Tensor) -> Result<Option<f32>> {
+    if a.dims() != b.dims() {
+        return Ok(None);
+    }
+    let diff = (a.to_dtype(DType::F32)? - b.to_dtype(DType::F32)?)?.abs()?;
+    Ok(Some(diff.flatten_all()?.max(0)?.to_scalar::<f32>()?))
 }
 
 /// The most likely next token after each sequence.
-pub fn greedy_next(logits: &Array3<f32>) -> Vec<usize> {
-    logits
-        .axis_iter(Axis(0))
-        .map(|seq| {
-            let last = seq.row(seq.nrows() - 1);
-            last.iter()
-                .enumerate()
-                .fold((0, f32::NEG_INFINITY), |best, (i, &x)| {
-                    if x > best.1 {
-                        (i, x)
-                    } else {
-                        best
-                    }
-                })
-                .0
-        })
-        .collect()
+pub fn greedy_next(logits: &Tensor) -> Result<Vec<u32>> {
+    let t = logits.dim(1)?;
+    Ok(logits.narrow(1, t - 1, 1)?.squeeze(1)?.argmax(D::Minus1)?.to_vec1()?)
 }

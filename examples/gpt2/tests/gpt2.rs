@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use gpt2::{build, load_json_array, load_tokens, max_abs_diff, model, HParams};
-use ndarray::Array3;
+use gpt2::{build, load_json_array, load_tokens, max_abs_diff, model, HParams, Mode};
+use scope_runtime::candle::{DType, Device, Tensor};
 use scope_runtime::Graph;
 use serde_json::Value;
 
@@ -26,14 +26,20 @@ fn built(dir: &Path) -> (Graph, HParams) {
     (graph, hparams)
 }
 
-fn logits(graph: &Graph, hparams: &HParams, dir: &Path) -> Array3<f32> {
+fn logits_in(graph: &Graph, hparams: &HParams, dir: &Path, mode: Mode) -> Tensor {
     let _d = graph.as_default();
-    model(hparams, &load_tokens(&dir.join("input.json")).unwrap()).unwrap()
+    model(hparams, &load_tokens(&dir.join("input.json")).unwrap(), mode).unwrap()
 }
 
-fn expected_diff(dir: &Path, logits: &Array3<f32>) -> f32 {
+fn logits(graph: &Graph, hparams: &HParams, dir: &Path) -> Tensor {
+    logits_in(graph, hparams, dir, Mode::Infer)
+}
+
+fn expected_diff(dir: &Path, logits: &Tensor) -> f32 {
     let expected = load_json_array(&dir.join("expected_logits.json")).unwrap();
-    max_abs_diff(logits, &expected).expect("same shape as TF's logits")
+    max_abs_diff(logits, &expected)
+        .unwrap()
+        .expect("same shape as TF's logits")
 }
 
 #[test]
@@ -120,8 +126,12 @@ fn save_and_reload_with_our_writer_gives_identical_logits() {
         let (again, _) = built(&dir);
         again.restore(&weights).unwrap();
         assert_eq!(
-            logits(&again, &hparams, &dir),
-            original,
+            logits(&again, &hparams, &dir)
+                .flatten_all()
+                .unwrap()
+                .to_vec1::<f32>()
+                .unwrap(),
+            original.flatten_all().unwrap().to_vec1::<f32>().unwrap(),
             "{}",
             weights.display()
         );
@@ -223,10 +233,141 @@ fn sequences_longer_than_the_context_are_an_error() {
     let dir = fixture("tiny_gpt2");
     let (graph, hparams) = built(&dir);
     let _d = graph.as_default();
-    let tokens = ndarray::Array2::<i32>::zeros((1, hparams.n_ctx + 1));
-    let err = model(&hparams, &tokens).unwrap_err();
+    let tokens = Tensor::zeros((1, hparams.n_ctx + 1), DType::U32, &Device::Cpu).unwrap();
+    let err = model(&hparams, &tokens, Mode::Infer).unwrap_err();
     assert!(err.to_string().contains("longer than the context"), "{err}");
-    let tokens = ndarray::Array2::<i32>::from_elem((1, 2), hparams.n_vocab as i32);
-    let err = model(&hparams, &tokens).unwrap_err();
+    let tokens = Tensor::full(hparams.n_vocab as u32, (1, 2), &Device::Cpu).unwrap();
+    let err = model(&hparams, &tokens, Mode::Infer).unwrap_err();
     assert!(err.to_string().contains("outside the vocabulary"), "{err}");
+}
+
+#[test]
+fn building_makes_no_values_and_a_restore_runs_no_initializer() {
+    let dir = fixture("tiny_gpt2");
+    let (graph, hparams) = built(&dir);
+    assert!(graph.variables().iter().all(|v| !v.is_initialized()));
+    graph.restore(&dir).unwrap();
+    assert!(graph.variables().iter().all(|v| v.is_initialized()));
+    // The training forms (composed layer norm and softmax) compute the same logits.
+    let fused = logits(&graph, &hparams, &dir);
+    let composed = logits_in(&graph, &hparams, &dir, Mode::Train);
+    assert!(max_abs_diff(&fused, &composed).unwrap().unwrap() <= 1e-6);
+}
+
+/// Reads a checkpoint tensor as f32s.
+fn tensor(dir: &Path, name: &str) -> Vec<f32> {
+    scope_runtime::format::open(dir)
+        .unwrap()
+        .read_as::<f32>(name)
+        .unwrap()
+        .iter()
+        .copied()
+        .collect()
+}
+
+#[test]
+fn sgd_steps_land_on_tensorflows_weights() {
+    // tools/tf-differential/gpt2_train_fixture.py: 3 steps of TF's
+    // GradientDescentOptimizer(0.1) on train.py's loss, from the same start.
+    for (start, trained) in [
+        ("tiny_gpt2", "tiny_gpt2_sgd"),
+        ("tiny_gpt2_sharp", "tiny_gpt2_sharp_sgd"),
+    ] {
+        let out = tempfile::tempdir().unwrap();
+        let save = out.path().join("trained");
+        let run = Command::new(env!("CARGO_BIN_EXE_gpt2"))
+            .arg("--checkpoint")
+            .arg(fixture(start))
+            .args(["--train-steps", "3", "--optimizer", "sgd", "--lr", "0.1", "--save"])
+            .arg(&save)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&run.stdout);
+        assert!(run.status.success(), "{stdout}{}", String::from_utf8_lossy(&run.stderr));
+        let tf_dir = fixture(trained);
+        let train: Value =
+            serde_json::from_str(&std::fs::read_to_string(tf_dir.join("train.json")).unwrap())
+                .unwrap();
+        let losses: Vec<f64> = stdout
+            .lines()
+            .filter_map(|l| l.strip_prefix("step "))
+            .map(|l| l.split(" loss ").nth(1).unwrap().parse().unwrap())
+            .collect();
+        let tf_losses: Vec<f64> = train["losses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap())
+            .collect();
+        assert_eq!(losses.len(), 3, "{stdout}");
+        for (ours, tf) in losses.iter().zip(&tf_losses) {
+            assert!((ours - tf).abs() <= 1e-5, "{start}: loss {ours} vs TF's {tf}");
+        }
+        let names: Vec<String> = scope_runtime::format::open(&tf_dir)
+            .unwrap()
+            .entries()
+            .iter()
+            .map(|e| e.name.clone())
+            .collect();
+        assert_eq!(names.len(), 28);
+        for name in &names {
+            let (ours, tf) = (tensor(&save, name), tensor(&tf_dir, name));
+            let worst = ours
+                .iter()
+                .zip(&tf)
+                .fold(0.0f32, |m, (a, b)| m.max((a - b).abs()));
+            assert!(worst <= 1e-5, "{start}: `{name}` is {worst} from TF's");
+        }
+        // The saved directory runs as a checkpoint of its own.
+        assert!(save.join("hparams.json").exists() && save.join("input.json").exists());
+        let state = std::fs::read_to_string(save.join("checkpoint")).unwrap();
+        assert!(state.contains("\"model.ckpt\""), "{state}");
+        let rerun = Command::new(env!("CARGO_BIN_EXE_gpt2"))
+            .arg("--checkpoint")
+            .arg(&save)
+            .output()
+            .unwrap();
+        assert!(rerun.status.success());
+    }
+}
+
+#[test]
+fn adamw_trains_and_the_cli_prints_parsable_figures() {
+    let out = tempfile::tempdir().unwrap();
+    let run = Command::new(env!("CARGO_BIN_EXE_gpt2"))
+        .args(["--train-steps", "4", "--optimizer", "adamw", "--lr", "0.01", "--save"])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(run.status.success(), "{stdout}");
+    let losses: Vec<f64> = stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("step "))
+        .map(|l| l.split(" loss ").nth(1).unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(losses.len(), 4);
+    assert!(losses[3] < losses[0], "AdamW lowers the loss: {losses:?}");
+    assert!(stdout.contains(&format!("saved {}", out.path().display())));
+
+    let run = Command::new(env!("CARGO_BIN_EXE_gpt2"))
+        .args(["--repeat", "3"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(run.status.success(), "{stdout}");
+    let figure = |prefix: &str| -> f64 {
+        let line = stdout.lines().find(|l| l.starts_with(prefix)).unwrap();
+        line[prefix.len()..].split(' ').next().unwrap().parse().unwrap()
+    };
+    assert!(figure("weights ready: ") >= 0.0);
+    assert!(figure("forward median: ") > 0.0);
+    assert!(stdout.contains("over 3 runs"));
+
+    // Half a training request is a usage error (status 2).
+    let run = Command::new(env!("CARGO_BIN_EXE_gpt2"))
+        .args(["--train-steps", "2"])
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2));
 }
