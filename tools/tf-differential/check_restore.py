@@ -54,7 +54,8 @@ def main():
             try:
                 saver.restore(sess, ckpt)
             except Exception as e:
-                print('tf could not restore %s: %s: %s' % (a.dir, type(e).__name__, e), file=sys.stderr); sys.exit(1)
+                msg = str(e).split('\n\nOriginal stack trace')[0]   # TF's message, without the Python stack
+                print('tf could not restore %s: %s: %s' % (a.dir, type(e).__name__, msg), file=sys.stderr); sys.exit(1)
             if problems:   # Saver accepted something the graph does not match: still a failure
                 sys.exit('tf restored %s but %d variables do not match' % (a.dir, len(problems)))
             out = sess.run(logits, {X: tokens})
