@@ -4,6 +4,7 @@ import json, os, sys
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
 import numpy as np
 import tensorflow as tf
+from tfcommon import save_relative
 tf1 = tf.compat.v1
 tf1.disable_eager_execution()
 
@@ -92,8 +93,7 @@ def main(out, n_vocab, n_ctx, n_embd, n_head, n_layer, batch, seq, seed):
         with tf1.Session(graph=g) as sess:
             sess.run(assigns)
             out_logits = sess.run(logits, {X: tokens})
-            os.makedirs(out, exist_ok=True)
-            saver.save(sess, os.path.join(out, 'model.ckpt'), write_meta_graph=False)
+            save_relative(saver, sess, out)   # state file holds "model.ckpt", not an absolute path
     json.dump(hp, open(os.path.join(out, 'hparams.json'), 'w'))
     json.dump({"tokens": tokens.tolist(), "shape": list(tokens.shape), "dtype": "int32"}, open(os.path.join(out, 'input.json'), 'w'))
     json.dump({"shape": list(out_logits.shape), "dtype": "float32", "data": [float(x) for x in out_logits.ravel()]},
