@@ -7,8 +7,11 @@ partitioners, regularizers and collections of FORMAT-tf1-api.md.
     python run_tf.py FILE.json ...        # rewrites each file's `expect` in place
     python run_tf.py --check FILE.json ... # compares with the files' `expect`, writes nothing
 
-Without --check a scenario the script cannot run is reported as SKIP and its
-file is left unchanged.
+A scenario the script cannot run (a Python error in the script itself, not a
+TensorFlow result; e.g. a generated step naming a template label that was
+never captured) is reported as SKIP; without --check its file is deleted, so
+that a directory of generated scenarios keeps only runnable ones (run it on
+copies).
 """
 import json, sys, os
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
@@ -417,7 +420,9 @@ if __name__ == "__main__":
         try:
             got = run(d["steps"])
         except Exception as e:
-            print("SKIP", path, repr(e)[:200]); bad += 1; continue
+            print("SKIP", path, repr(e)[:200]); bad += 1
+            if not check: os.remove(path)  # as before: generated scenarios the script cannot run are dropped
+            continue
         if check:
             same = strip(got) == strip(d.get("expect", []))
             exact = got == d.get("expect", [])
