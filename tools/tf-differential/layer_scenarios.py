@@ -435,6 +435,35 @@ scenario("dense_higher_rank_and_unknown_dims",
     dense([2, 3], 2),
     coll("global"))
 
+# ---- layers under the FORMAT-tf1-api.md scope properties -------------------------
+scenario("api_record_getter_sees_layer_requests",
+    "a record getter on the enclosing scope sees every get_variable request of dense, layer_norm and batch_normalization, with the arguments the layers pass (trainable false for the moving statistics)",
+    vs("g",
+       dense([2, 3], 2),
+       ln([2, 2]),
+       L("batch_normalization", [2, 2]),
+       dense([2, 3], 2, name="dense", reuse=True),
+       custom_getter={"record": "g", "args": ["reuse", "trainable", "dtype", "shape"]}),
+    {"getter_log": True})
+
+scenario("api_scope_regularizer_on_layers",
+    "a scope regularizer applies to every variable a layer creates (biases, betas, moving statistics too), loss names per store name; shared variables add no loss",
+    vs("r",
+       dense([2, 3], 2),
+       ln([2, 2]),
+       L("batch_normalization", [2, 2]),
+       regularizer={"l2": 0.1}),
+    vs("r", dense([2, 3], 2), reuse=True),
+    {"collection": "regularization_losses"},
+    {"regularization_loss": True},
+    {"op": "l2_regularizer"})
+
+scenario("api_rename_getter_on_layers",
+    "a renaming getter on the scope: dense gets variables kernel_r, bias_r; a reuse=True call through the same getter shares them, one without the getter does not find them",
+    vs("s", dense([2, 3], 2), dense([2, 3], 2, name="dense", reuse=True), ln([2, 2], scope="ln"), custom_getter={"rename": "_r"}),
+    vs("s", dense([2, 3], 2, name="dense", reuse=True)),
+    coll("global"))
+
 if __name__ == "__main__":
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "..", "tests", "conformance-own", "layers")
     os.makedirs(out, exist_ok=True)
