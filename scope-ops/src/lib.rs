@@ -1,0 +1,35 @@
+//! TensorFlow's op semantics on candle tensors, where candle lacks them:
+//! TF's SAME / VALID padding, channels-last convolutions and pools with
+//! kernels in TF's checkpoint layouts.
+//!
+//! Every op is differentiable through candle's autograd where TF's is, and
+//! each is tested against TensorFlow's outputs and gradients
+//! (`tests/fixtures/`, made by `tools/tf-differential/ops_fixtures.py`).
+//!
+//! ```
+//! use candle_core::{Device, Tensor};
+//! use scope_ops::{conv2d, Conv2dConfig, Padding};
+//! # fn main() -> scope_ops::Result<()> {
+//! let x = Tensor::zeros((1, 9, 9, 3), candle_core::DType::F32, &Device::Cpu).unwrap();
+//! let kernel = Tensor::zeros((3, 3, 3, 8), candle_core::DType::F32, &Device::Cpu).unwrap(); // HWIO
+//! let cfg = Conv2dConfig { strides: [2, 2], padding: Padding::Same, ..Default::default() };
+//! assert_eq!(conv2d(&x, &kernel, &cfg)?.dims(), &[1, 5, 5, 8]);
+//! # Ok(()) }
+//! ```
+#![forbid(unsafe_code)]
+
+pub mod conv;
+mod error;
+pub mod format;
+pub mod padding;
+pub mod pool;
+mod window;
+
+pub use conv::{
+    conv1d, conv2d, conv2d_transpose, depthwise_conv2d, separable_conv2d, Conv1dConfig,
+    Conv2dConfig, Conv2dTransposeConfig,
+};
+pub use error::{Error, Result};
+pub use format::DataFormat;
+pub use padding::{windowed_output_size, Padding, Window};
+pub use pool::{avg_pool2d, max_pool2d, Pool2dConfig};
