@@ -1,6 +1,8 @@
 //! TensorFlow's op semantics on candle tensors, where candle lacks them:
 //! TF's SAME / VALID padding, channels-last convolutions and pools with
-//! kernels in TF's checkpoint layouts.
+//! kernels in TF's checkpoint layouts, batch and layer normalization as TF
+//! and tf-slim compute them, the TF1 models' activations
+//! and the sparse softmax cross-entropy.
 //!
 //! Every op is differentiable through candle's autograd where TF's is, and
 //! each is tested against TensorFlow's outputs and gradients
@@ -18,18 +20,27 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod activation;
 pub mod conv;
 mod error;
 pub mod format;
+pub mod loss;
+pub mod norm;
 pub mod padding;
 pub mod pool;
 mod window;
 
+pub use activation::{gelu_erf, gelu_tanh, relu, relu6, sigmoid, softmax, tanh};
 pub use conv::{
     conv1d, conv2d, conv2d_transpose, depthwise_conv2d, separable_conv2d, Conv1dConfig,
     Conv2dConfig, Conv2dTransposeConfig,
 };
 pub use error::{Error, Result};
 pub use format::DataFormat;
+pub use loss::sparse_softmax_cross_entropy_with_logits;
+pub use norm::{
+    batch_norm, batch_norm_training, gpt2_layer_norm, layer_norm, BatchNormConfig,
+    BatchNormTraining, LayerNormConfig,
+};
 pub use padding::{windowed_output_size, Padding, Window};
 pub use pool::{avg_pool2d, max_pool2d, Pool2dConfig};

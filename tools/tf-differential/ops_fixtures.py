@@ -399,7 +399,8 @@ def layer_norm_cases():
 # ---------------------------------------------------------------- activations, loss
 def activation_cases():
     cases = []
-    x = np.concatenate([rand(60, scale=3.0), np.array([-12.0, -6.0, 0.5, 6.0, 12.0], np.float32)]).reshape(5, 13)
+    # random values plus the corners: 0 and 6 (relu / relu6 gradients), saturation
+    x = np.concatenate([rand(60, scale=3.0), np.array([-12.0, -6.0, 0.0, 0.5, 6.0, 12.0], np.float32)]).reshape(6, 11)
 
     def bert_gelu(t):  # google-research/bert modeling.py, GPT-2 src/model.py
         return 0.5 * t * (1.0 + tf.tanh(np.sqrt(2.0 / np.pi) * (t + 0.044715 * tf.pow(t, 3))))
