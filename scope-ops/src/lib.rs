@@ -1,7 +1,7 @@
 //! TensorFlow's op semantics on candle tensors, where candle lacks them:
 //! TF's SAME / VALID padding, channels-last convolutions and pools with
 //! kernels in TF's checkpoint layouts, batch and layer normalization as TF
-//! and tf-slim compute them, the TF1 models' activations
+//! and tf-slim compute them, the TF1 models' activations, seeded dropout
 //! and the sparse softmax cross-entropy.
 //!
 //! Every op is differentiable through candle's autograd where TF's is, and
@@ -22,6 +22,7 @@
 
 pub mod activation;
 pub mod conv;
+pub mod dropout;
 mod error;
 pub mod format;
 pub mod loss;
@@ -35,6 +36,7 @@ pub use conv::{
     conv1d, conv2d, conv2d_transpose, depthwise_conv2d, separable_conv2d, Conv1dConfig,
     Conv2dConfig, Conv2dTransposeConfig,
 };
+pub use dropout::{dropout, dropout_mask};
 pub use error::{Error, Result};
 pub use format::DataFormat;
 pub use loss::sparse_softmax_cross_entropy_with_logits;
