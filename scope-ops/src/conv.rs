@@ -4,8 +4,9 @@
 //! `[k, in, out]`, conv2d HWIO `[kh, kw, in, out]`, conv2d_transpose
 //! `[kh, kw, out, in]`. Inputs are channels-last by default.
 //!
-//! Built on candle's `conv2d` / `conv_transpose2d` (NCHW, OIHW), with what
-//! candle lacks added around them:
+//! Channels-first conv2d and every conv2d_transpose are built on candle's
+//! `conv2d` / `conv_transpose2d` (NCHW, OIHW), with what candle lacks added
+//! around them:
 //!
 //! * TF's SAME padding is asymmetric (the odd pixel after); candle pads
 //!   symmetrically, so the input is zero-padded explicitly and candle runs
@@ -17,17 +18,44 @@
 //! * Candle has one stride and one dilation for both axes. Unequal strides
 //!   run at stride 1 and keep every s-th output row / column; unequal
 //!   dilations insert zeros into the kernel.
-//! * A 1x1 channels-last convolution is a matmul on `[N*H*W, C]` (no
-//!   layout change), after keeping every s-th row and column.
 //! * conv2d_transpose computes candle's full transposed convolution and
 //!   then crops (or zero-extends) it to TF's output size, `pad_before` taken
 //!   from the forward convolution's SAME arithmetic.
+//!
+//! Channels-last conv2d (and so conv1d) does not call candle's conv2d: it
+//! is an im2col in NHWC made of kernel taps (`window.rs`): the kh*kw tap
+//! slices concatenated on the channel axis, `[N*Ho*Wo, kh*kw*C]`, times the
+//! HWIO filter viewed as `[kh*kw*C, O]`, one matmul, no layout change
+//! (a 1x1 convolution is the matmul alone). Measured against candle's NCHW
+//! conv2d (`examples/conv_speed.rs`, ResNet-50 shapes at batch 1, one
+//! thread (`RAYON_NUM_THREADS=1`) because the other core of this 2-core
+//! AVX-512 Xeon was busy with another process; fastest of 20 runs):
+//!
+//! | layer (ms, GFLOP/s)    | MFLOP | candle conv2d    | this crate (NHWC) | TF 2.21 (oneDNN) |
+//! |------------------------|------:|-----------------:|------------------:|-----------------:|
+//! | stem 7x7/2, 3->64 @224 | 236   | 22-27 ms, 9-11   | 21-30 ms, 8-11    | 6.7 ms, 36       |
+//! | 3x3, 64->64 @56        | 231   | 21-23 ms, 10-11  | 10-11 ms, 21-23   | 4.5 ms, 52       |
+//! | 3x3, 256->256 @14      | 231   | 11-16 ms, 15-22  | 6-7 ms, 33-39     | 4.1 ms, 56       |
+//! | 1x1, 64->256 @56       | 103   | 4.3-5.0 ms, 20-24 | 2.5 ms, 40-42    | 6.0 ms, 17       |
+//! | 1x1, 1024->256 @14     | 103   | 3.1-3.6 ms, 29-34 | 1.9-2.2 ms, 46-54 | 1.7 ms, 59      |
+//!
+//! The gemm alone (`[3136x576]x[576x64]`, the 3x3 @56 im2col) runs at
+//! ~40 GFLOP/s on one thread here (~70-75 on two when the machine was
+//! quiet), so candle's conv2d spends half or more of its time outside the
+//! gemm, and this crate's im2col still costs about as much as its gemm on
+//! the 56x56 layers. ResNet-50 is ~8.2 GFLOP (4.1 G multiply-adds): within
+//! 1.25x of TF's 0.055 s means ~0.069 s, ~120 GFLOP/s sustained, above what
+//! this gemm reaches even with a free im2col on both cores (~0.11 s). That
+//! target needs a faster matmul than candle's CPU gemm, not only a better
+//! im2col; it is not met here.
 //!
 //! `depthwise_conv2d` does not use candle's `groups`: candle runs a grouped
 //! convolution as one convolution per group followed by a concat (C tiny
 //! convolutions for a depthwise layer). It is a sum over the kernel taps of
 //! channel-wise products instead (see `window.rs`), which also handles the
-//! channel multiplier and the dilation directly.
+//! channel multiplier and the dilation directly. Measured the same way
+//! (3x3, one thread): 32 channels @112, candle groups 32-45 ms, taps
+//! 6-9 ms; 512 channels @14, candle groups 10-16 ms, taps 0.63-0.65 ms.
 
 use crate::error::{arg_err, dims_of, shape_err, Context, Result};
 use crate::format::DataFormat;
@@ -228,16 +256,36 @@ fn conv2d_checked(
 ) -> candle_core::Result<Tensor> {
     let (kh, kw, c, o) = filter.dims4()?;
     let [sh, sw] = cfg.strides;
-    if kh == 1 && kw == 1 && cfg.data_format == DataFormat::ChannelsLast {
-        // 1x1: keep every s-th row and column (no padding is ever needed),
-        // then a matmul over the channels.
-        let x = strided(x, 1, 0, win[0].output, sh)?;
-        let x = strided(&x, 2, 0, win[1].output, sw)?;
-        let (n, h, w, _) = x.dims4()?;
-        let y = x
-            .reshape((n * h * w, c))?
-            .matmul(&filter.reshape((c, o))?)?;
-        return y.reshape((n, h, w, o));
+    if cfg.data_format == DataFormat::ChannelsLast {
+        // im2col in NHWC from kernel taps: the kh*kw tap slices concatenated
+        // on the channel axis are [N, Ho, Wo, kh*kw*C] in (i, j, c) order,
+        // which is HWIO's row order, so one matmul with the filter viewed as
+        // [kh*kw*C, O] is the convolution (a 1x1 one is just the matmul).
+        let padded = pad_and_cut(x, [1, 2], win, [kh, kw], cfg.strides, cfg.dilations, 0.0)?;
+        let taps = Taps {
+            axes: [1, 2],
+            ksize: [kh, kw],
+            strides: cfg.strides,
+            dilations: cfg.dilations,
+            out: [win[0].output, win[1].output],
+        };
+        let mut cols = Vec::with_capacity(kh * kw);
+        // contiguous taps: candle's cat of strided views on a non-leading
+        // axis goes through transposed copies (measured 3x slower here)
+        taps.for_each(&padded, |_, _, tap| {
+            cols.push(tap.contiguous()?);
+            Ok(())
+        })?;
+        let patches = if cols.len() == 1 {
+            cols.pop().expect("one tap")
+        } else {
+            Tensor::cat(&cols, 3)?
+        };
+        let (n, ho, wo, _) = patches.dims4()?;
+        let y = patches
+            .reshape((n * ho * wo, kh * kw * c))?
+            .matmul(&filter.reshape((kh * kw * c, o))?)?;
+        return y.reshape((n, ho, wo, o));
     }
     let [dh, dw] = cfg.dilations;
     let x = to_nchw(x, cfg.data_format)?;

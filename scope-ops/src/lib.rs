@@ -4,8 +4,9 @@
 //! and tf-slim compute them, the TF1 models' activations, seeded dropout
 //! and the sparse softmax cross-entropy.
 //!
-//! Every op is differentiable through candle's autograd where TF's is, and
-//! each is tested against TensorFlow's outputs and gradients
+//! Every op is differentiable through candle's autograd where TF's is.
+//! Every op but dropout (whose mask is this crate's seeded generator, not
+//! TF's) is tested against TensorFlow's outputs and gradients
 //! (`tests/fixtures/`, made by `tools/tf-differential/ops_fixtures.py`).
 //!
 //! ```
