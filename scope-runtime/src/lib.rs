@@ -70,9 +70,9 @@ pub use scope_macros::*;
 /// The checkpoint and safetensors formats (the `scope-checkpoint` crate).
 pub use scope_checkpoint as format;
 
-pub use checkpoint::{LoadError, LoadReport, RestoreOptions, TensorMismatch, Unexpected};
 /// The engine: candle's tensors, devices and autograd (`candle-core`).
 pub use candle_core as candle;
+pub use checkpoint::{LoadError, LoadReport, RestoreOptions, TensorMismatch, Unexpected};
 
 pub use context::take_guard_error;
 pub use default_graph::{get_default_graph, DefaultGraphGuard};

@@ -426,9 +426,8 @@ impl Runner {
             .and_then(Value::as_str)
             .and_then(|t| t.parse().ok())
             .unwrap_or(DType::F32);
-        let zeros = scope_runtime::Value::full(dtype, &shape, 0.0).map_err(|e| {
-            ScopeError::InvalidArgument(format!("cannot make a zero value: {e}"))
-        })?;
+        let zeros = scope_runtime::Value::full(dtype, &shape, 0.0)
+            .map_err(|e| ScopeError::InvalidArgument(format!("cannot make a zero value: {e}")))?;
         let mut builder = Variable::builder(zeros);
         if let Some(t) = step.get("trainable").and_then(Value::as_bool) {
             builder = builder.trainable(t);

@@ -197,7 +197,9 @@ fn values_are_readable_and_assignable_with_checks() {
     assert_eq!(v.to_vec::<i64>().unwrap(), [0, 0, 0]);
     v.assign(vec![1i64, 2, 3]).unwrap();
     assert_eq!(v.to_vec::<i64>().unwrap(), [1, 2, 3]);
-    let err = v.assign(Value::full(DType::F32, &[3], 1.0).unwrap()).unwrap_err();
+    let err = v
+        .assign(Value::full(DType::F32, &[3], 1.0).unwrap())
+        .unwrap_err();
     assert_eq!(err.kind(), "AssignMismatch");
     assert_eq!(v.to_vec::<f32>().unwrap_err().kind(), "DtypeMismatch");
     assert_eq!(v.op_name(), "counts");
@@ -329,4 +331,154 @@ fn absurd_shapes_are_an_error_not_a_panic() {
     assert_eq!(err.kind(), "InvalidArgument");
     assert!(err.to_string().contains("huge"), "{err}");
     assert!(graph.is_empty());
+}
+
+/// Values scope drew before values were candle tensors (seed 42), pinned:
+/// the seeded ChaCha20 streams must stay bit-identical.
+#[test]
+fn seeded_values_are_bit_identical_to_the_pinned_streams() {
+    let graph = Graph::with_seed(42);
+    let _g = graph.as_default();
+    let pinned: [(&str, Initializer, DType, &[usize], &[f64]); 4] = [
+        (
+            "a/w",
+            Initializer::GlorotUniform,
+            DType::F32,
+            &[3, 4],
+            &[
+                -4.7511035203933716e-1,
+                8.363476991653442e-1,
+                3.1481683254241943e-1,
+                2.4711671471595764e-1,
+                -8.405564427375793e-1,
+                3.4111785888671875e-1,
+                3.9024120569229126e-1,
+                2.4465955793857574e-1,
+                5.043900609016418e-1,
+                -3.7776168435811996e-2,
+                1.1037798970937729e-1,
+                4.097634553909302e-1,
+            ],
+        ),
+        (
+            "b",
+            Initializer::random_normal(),
+            DType::F64,
+            &[5],
+            &[
+                -1.158085489092289e0,
+                1.3480021997713125e0,
+                -1.5055807805755248e0,
+                -1.388398931268405e-1,
+                -7.939093716513097e-1,
+            ],
+        ),
+        (
+            "c",
+            Initializer::TruncatedNormal {
+                mean: 1.0,
+                stddev: 0.5,
+            },
+            DType::F32,
+            &[6],
+            &[
+                7.506834268569946e-1,
+                1.3085708618164063e0,
+                9.899741411209106e-1,
+                1.2516260147094727e0,
+                1.026259183883667e0,
+                9.636502861976624e-1,
+            ],
+        ),
+        (
+            "d",
+            Initializer::RandomUniform {
+                minval: -2.0,
+                maxval: 3.0,
+            },
+            DType::F64,
+            &[4],
+            &[
+                -8.1498983913316e-1,
+                1.7098956596347255e0,
+                2.8551627784019207e0,
+                1.1146611603549816e-1,
+            ],
+        ),
+    ];
+    for (name, init, dtype, shape, values) in pinned {
+        let v = get_variable(name)
+            .shape(shape)
+            .dtype(dtype)
+            .initializer(init)
+            .get()
+            .unwrap();
+        assert!(!v.is_initialized(), "{name}: made before it was read");
+        assert_eq!(v.to_f64_vec().unwrap(), values, "{name}");
+    }
+}
+
+#[test]
+fn values_are_made_lazily_and_shared_as_candle_storage() {
+    let graph = Graph::with_seed(1);
+    let _g = graph.as_default();
+    let w = get_variable("w").shape(&[2, 3]).get().unwrap();
+    let b = get_variable("b").shape(&[3]).get().unwrap();
+    assert!(!w.is_initialized() && !b.is_initialized());
+    // An explicit initialize (TF's global_variables_initializer) makes them all.
+    graph.initialize().unwrap();
+    assert!(w.is_initialized() && b.is_initialized());
+    // The tensor is the variable's own storage: an optimizer's update through
+    // the `Var` is what the next read sees, and autograd reaches the variable.
+    let var = w.var().unwrap();
+    let t = w.tensor().unwrap();
+    let loss = t.sqr().unwrap().sum_all().unwrap();
+    let grads = loss.backward().unwrap();
+    let g = grads
+        .get(var.as_tensor())
+        .expect("a gradient for the variable");
+    assert_eq!(g.dims(), &[2, 3]);
+    var.set(&var.zeros_like().unwrap()).unwrap();
+    assert_eq!(w.to_f64_vec().unwrap(), [0.0; 6]);
+    // Assigning before the first read skips the initializer altogether.
+    let c = get_variable("c").shape(&[2]).get().unwrap();
+    c.assign(vec![4.0f32, 5.0]).unwrap();
+    assert_eq!(c.to_vec::<f32>().unwrap(), [4.0, 5.0]);
+}
+
+#[test]
+fn every_candle_dtype_with_a_tf_dtype_is_a_variable_dtype() {
+    let graph = Graph::new();
+    let _g = graph.as_default();
+    for (i, dtype) in [
+        DType::F32,
+        DType::F64,
+        DType::F16,
+        DType::BF16,
+        DType::I64,
+        DType::I32,
+        DType::I16,
+        DType::U8,
+        DType::U32,
+        DType::Bool,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let v = get_variable(&format!("v{i}"))
+            .shape(&[2])
+            .dtype(dtype)
+            .initializer(Initializer::Ones)
+            .get()
+            .unwrap();
+        assert_eq!(v.dtype(), dtype);
+        assert_eq!(v.tensor().unwrap().dtype(), dtype.candle());
+        assert_eq!(v.to_f64_vec().unwrap(), [1.0, 1.0], "{dtype}");
+        assert_eq!(dtype.name().parse::<DType>().unwrap(), dtype);
+    }
+    let flag = Variable::new("flag", true).unwrap();
+    assert_eq!(
+        (flag.dtype(), flag.to_vec::<u8>().unwrap()),
+        (DType::Bool, vec![1])
+    );
 }

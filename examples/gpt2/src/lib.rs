@@ -256,9 +256,9 @@ pub fn model(hparams: &HParams, tokens: &Tensor, mode: Mode) -> Result<Tensor> {
             )));
         }
         let (wte, wpe) = (value(&wte)?, value(&wpe)?);
-        let emb = wte
-            .index_select(&tokens.flatten_all()?, 0)?
-            .reshape((batch, t, hparams.n_embd))?;
+        let emb =
+            wte.index_select(&tokens.flatten_all()?, 0)?
+                .reshape((batch, t, hparams.n_embd))?;
         emb.broadcast_add(&wpe.narrow(0, 0, t)?)?
     };
     for layer in 0..hparams.n_layer {
@@ -266,7 +266,11 @@ pub fn model(hparams: &HParams, tokens: &Tensor, mode: Mode) -> Result<Tensor> {
     }
     let h = norm(&h, "ln_f", mode)?;
     if mode == Mode::Declare {
-        return Ok(Tensor::zeros((batch, 0, hparams.n_vocab), DType::F32, tokens.device())?);
+        return Ok(Tensor::zeros(
+            (batch, 0, hparams.n_vocab),
+            DType::F32,
+            tokens.device(),
+        )?);
     }
     let logits = h
         .reshape((batch * t, hparams.n_embd))?
@@ -365,5 +369,9 @@ pub fn max_abs_diff(a: &Tensor, b: &Tensor) -> Result<Option<f32>> {
 /// The most likely next token after each sequence.
 pub fn greedy_next(logits: &Tensor) -> Result<Vec<u32>> {
     let t = logits.dim(1)?;
-    Ok(logits.narrow(1, t - 1, 1)?.squeeze(1)?.argmax(D::Minus1)?.to_vec1()?)
+    Ok(logits
+        .narrow(1, t - 1, 1)?
+        .squeeze(1)?
+        .argmax(D::Minus1)?
+        .to_vec1()?)
 }

@@ -17,7 +17,9 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use candle_nn::{AdamW, Optimizer, ParamsAdamW, SGD};
-use gpt2::{build, greedy_next, load_json_array, load_tokens, loss, max_abs_diff, model, HParams, Mode};
+use gpt2::{
+    build, greedy_next, load_json_array, load_tokens, loss, max_abs_diff, model, HParams, Mode,
+};
 use scope_runtime::Graph;
 
 const TOLERANCE: f32 = 1e-4;
@@ -77,9 +79,7 @@ fn parse_args() -> Result<Args, String> {
                 optimizer = Some(match value()?.as_str() {
                     "sgd" => OptimizerKind::Sgd,
                     "adamw" => OptimizerKind::AdamW,
-                    other => {
-                        return Err(format!("unknown optimizer `{other}`: use sgd or adamw"))
-                    }
+                    other => return Err(format!("unknown optimizer `{other}`: use sgd or adamw")),
                 })
             }
             "--lr" => lr = Some(number::<f64>(&flag, value()?)?),

@@ -28,7 +28,12 @@ fn built(dir: &Path) -> (Graph, HParams) {
 
 fn logits_in(graph: &Graph, hparams: &HParams, dir: &Path, mode: Mode) -> Tensor {
     let _d = graph.as_default();
-    model(hparams, &load_tokens(&dir.join("input.json")).unwrap(), mode).unwrap()
+    model(
+        hparams,
+        &load_tokens(&dir.join("input.json")).unwrap(),
+        mode,
+    )
+    .unwrap()
 }
 
 fn logits(graph: &Graph, hparams: &HParams, dir: &Path) -> Tensor {
@@ -278,12 +283,24 @@ fn sgd_steps_land_on_tensorflows_weights() {
         let run = Command::new(env!("CARGO_BIN_EXE_gpt2"))
             .arg("--checkpoint")
             .arg(fixture(start))
-            .args(["--train-steps", "3", "--optimizer", "sgd", "--lr", "0.1", "--save"])
+            .args([
+                "--train-steps",
+                "3",
+                "--optimizer",
+                "sgd",
+                "--lr",
+                "0.1",
+                "--save",
+            ])
             .arg(&save)
             .output()
             .unwrap();
         let stdout = String::from_utf8_lossy(&run.stdout);
-        assert!(run.status.success(), "{stdout}{}", String::from_utf8_lossy(&run.stderr));
+        assert!(
+            run.status.success(),
+            "{stdout}{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
         let tf_dir = fixture(trained);
         let train: Value =
             serde_json::from_str(&std::fs::read_to_string(tf_dir.join("train.json")).unwrap())
@@ -301,7 +318,10 @@ fn sgd_steps_land_on_tensorflows_weights() {
             .collect();
         assert_eq!(losses.len(), 3, "{stdout}");
         for (ours, tf) in losses.iter().zip(&tf_losses) {
-            assert!((ours - tf).abs() <= 1e-5, "{start}: loss {ours} vs TF's {tf}");
+            assert!(
+                (ours - tf).abs() <= 1e-5,
+                "{start}: loss {ours} vs TF's {tf}"
+            );
         }
         let names: Vec<String> = scope_runtime::format::open(&tf_dir)
             .unwrap()
@@ -335,7 +355,15 @@ fn sgd_steps_land_on_tensorflows_weights() {
 fn adamw_trains_and_the_cli_prints_parsable_figures() {
     let out = tempfile::tempdir().unwrap();
     let run = Command::new(env!("CARGO_BIN_EXE_gpt2"))
-        .args(["--train-steps", "4", "--optimizer", "adamw", "--lr", "0.01", "--save"])
+        .args([
+            "--train-steps",
+            "4",
+            "--optimizer",
+            "adamw",
+            "--lr",
+            "0.01",
+            "--save",
+        ])
         .arg(out.path())
         .output()
         .unwrap();
@@ -358,7 +386,12 @@ fn adamw_trains_and_the_cli_prints_parsable_figures() {
     assert!(run.status.success(), "{stdout}");
     let figure = |prefix: &str| -> f64 {
         let line = stdout.lines().find(|l| l.starts_with(prefix)).unwrap();
-        line[prefix.len()..].split(' ').next().unwrap().parse().unwrap()
+        line[prefix.len()..]
+            .split(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
     };
     assert!(figure("weights ready: ") >= 0.0);
     assert!(figure("forward median: ") > 0.0);

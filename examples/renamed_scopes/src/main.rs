@@ -19,8 +19,7 @@ fn dense(x: &Tensor, units: usize) -> Result<Tensor, ScopeError> {
         .shape(&[units])
         .initializer(Initializer::constant(0.1))
         .get()?;
-    Ok(x
-        .matmul(&kernel.tensor()?)?
+    Ok(x.matmul(&kernel.tensor()?)?
         .broadcast_add(&bias.tensor()?)?
         .relu()?)
 }

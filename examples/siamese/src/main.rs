@@ -16,7 +16,8 @@ fn dense(x: &Tensor, name: &str, units: usize) -> Result<Tensor> {
         .shape(&[units])
         .initializer(Initializer::Zeros)
         .get()?;
-    Ok(x.matmul(&kernel.tensor()?)?.broadcast_add(&bias.tensor()?)?)
+    Ok(x.matmul(&kernel.tensor()?)?
+        .broadcast_add(&bias.tensor()?)?)
 }
 
 /// The tower: two dense layers with a ReLU between them.
