@@ -159,7 +159,8 @@ pub struct RawEntry {
     pub size: i64,
     /// The masked crc32c as stored.
     pub crc32c: u32,
-    pub has_slices: bool,
+    /// The serialized `TensorSliceProto`s of a partitioned variable's full entry.
+    pub slices: Vec<Vec<u8>>,
 }
 
 /// Decodes a `BundleEntryProto`.
@@ -179,8 +180,8 @@ pub fn decode_entry(buf: &[u8]) -> Result<RawEntry, String> {
                 _ => return Err("field 6 (crc32c) should be fixed32".into()),
             },
             7 => {
-                want_bytes(n, f)?;
-                e.has_slices = true;
+                let b = want_bytes(n, f)?;
+                e.slices.push(b.to_vec());
             }
             _ => {} // unknown fields are skipped, as protobuf does
         }
@@ -357,4 +358,16 @@ mod tests {
         assert!(decode_entry(&[0x12, 0x7f]).is_err());
         assert!(decode_entry(&[0x0b]).is_err()); // group wire type
     }
+}
+
+/// Encodes a partitioned variable's full entry as TF's `BundleWriter::AddSlice`
+/// leaves it: dtype, full shape and the slices, no shard, offset, size or crc.
+pub fn encode_full_entry(dtype: u32, dims: &[u64], slices: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = encode_entry(dtype, dims, 0, 0, 0, 0);
+    for s in slices {
+        out.push(0x3a);
+        put_varint(&mut out, s.len() as u64);
+        out.extend_from_slice(s);
+    }
+    out
 }

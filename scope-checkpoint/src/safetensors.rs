@@ -6,12 +6,13 @@ use std::path::{Path, PathBuf};
 use ndarray::{ArrayD, ArrayViewD};
 
 use crate::atomic::{sync_dir, TempFile};
-use crate::bundle::view_or_error;
 use crate::error::{closest_names, CheckpointError, Result};
 use crate::mapped::Mapped;
+use crate::paths::parent_dir;
 use crate::source::TensorSource;
-use crate::state::parent_dir;
-use crate::tensor::{data_from_bytes, Element, TensorData, TensorInfo, TensorView};
+use crate::tensor::{
+    check_out_len, data_from_bytes, view_or_error, Element, TensorData, TensorInfo, TensorView,
+};
 use crate::DataType;
 
 /// Largest JSON header accepted (the `safetensors` package uses the same 100 MB limit).
@@ -222,13 +223,25 @@ impl SafetensorsReader {
     /// Reads a tensor into a fresh array.
     pub fn read(&self, name: &str) -> Result<TensorData> {
         let (info, bytes) = self.raw_bytes(name)?;
-        data_from_bytes(info.dtype, &info.shape, bytes, false)
+        let d = data_from_bytes(info.dtype, &info.shape, bytes, false)
             .map(|(d, _)| d)
             .ok_or_else(|| CheckpointError::BadShape {
                 path: self.path.clone(),
                 tensor: info.name.clone(),
                 detail: format!("bytes are not valid {} values", info.dtype),
-            })
+            });
+        self.map.release(bytes);
+        d
+    }
+
+    /// Fills `out` with a tensor's bytes (see [`TensorSource::read_into`]),
+    /// then drops the mapped pages it came from.
+    pub fn read_into(&self, name: &str, out: &mut [u8]) -> Result<()> {
+        let (info, bytes) = self.raw_bytes(name)?;
+        check_out_len(&self.path, info, out.len())?;
+        out.copy_from_slice(bytes);
+        self.map.release(bytes);
+        Ok(())
     }
 
     /// Reads a tensor as an array of `T`.
@@ -242,7 +255,7 @@ impl SafetensorsReader {
     /// ([`CheckpointError::Misaligned`], fall back to [`read`](Self::read)).
     pub fn view<T: Element>(&self, name: &str) -> Result<ArrayViewD<'_, T>> {
         let (info, bytes) = self.raw_bytes(name)?;
-        CheckpointError::check_dtype(&self.path, info, T::DTYPE)?;
+        CheckpointError::check_dtype(&self.path, name, info.dtype, T::DTYPE)?;
         let i = self.find(name)?;
         view_or_error(
             info,
@@ -382,4 +395,28 @@ where
         sync_dir(&dir);
     }
     Ok(())
+}
+
+impl TensorSource for SafetensorsReader {
+    fn path(&self) -> &Path {
+        SafetensorsReader::path(self)
+    }
+    fn format(&self) -> crate::source::Format {
+        crate::source::Format::Safetensors
+    }
+    fn entries(&self) -> &[TensorInfo] {
+        SafetensorsReader::entries(self)
+    }
+    fn info(&self, name: &str) -> Result<&TensorInfo> {
+        SafetensorsReader::info(self, name)
+    }
+    fn read(&self, name: &str) -> Result<TensorData> {
+        SafetensorsReader::read(self, name)
+    }
+    fn raw_bytes(&self, name: &str) -> Result<(&TensorInfo, &[u8])> {
+        SafetensorsReader::raw_bytes(self, name)
+    }
+    fn read_into(&self, name: &str, out: &mut [u8]) -> Result<()> {
+        SafetensorsReader::read_into(self, name, out)
+    }
 }

@@ -4,10 +4,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::atomic::{sync_dir, TempFile};
-use crate::bundle::{data_path, index_path};
 use crate::error::{CheckpointError, Result};
+use crate::paths::{data_path, index_path, parent_dir};
 use crate::proto::{encode_entry, encode_header, mask_crc, put_varint};
-use crate::state::{parent_dir, update_checkpoint_state};
+use crate::state::update_checkpoint_state;
 use crate::table::TableBuilder;
 use crate::tensor::TensorView;
 
