@@ -91,7 +91,10 @@ pub use state::{
     update_checkpoint_state, CheckpointState, STATE_FILE_NAME,
 };
 pub use tensor::{Element, TensorData, TensorInfo, TensorView};
-pub use writer::{save_checkpoint, save_checkpoint_with, CheckpointWriter, SaveOptions};
+pub use writer::{
+    balance_shards, save_checkpoint, save_checkpoint_sharded, save_checkpoint_with,
+    CheckpointWriter, SaveOptions,
+};
 
 /// Re-exports of the element types used in [`TensorData`].
 pub use half::{bf16, f16};
