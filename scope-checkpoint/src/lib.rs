@@ -83,7 +83,9 @@ pub use error::{closest_names, CheckpointError, Result};
 pub use open::{detect_format, open};
 pub use paths::{data_path, index_path, Located, Resolution};
 pub use role::{tensor_role, TensorRole};
-pub use safetensors::{save_safetensors, save_safetensors_with, SafetensorsReader};
+pub use safetensors::{
+    save_safetensors, save_safetensors_with, SafetensorsReader, SafetensorsWriter,
+};
 pub use slice::{SliceError, TensorSlice};
 pub use source::{Format, TensorSource};
 pub use state::{

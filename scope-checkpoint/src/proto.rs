@@ -313,6 +313,21 @@ pub fn encode_header(num_shards: u32) -> Vec<u8> {
     out
 }
 
+/// Encodes a partitioned variable's full entry as TF's `BundleWriter::AddSlice`
+/// leaves it: dtype, full shape and the slices, no offset, size or crc.
+/// `shard_id` is 0 in a single bundle; `MergeV2Checkpoints` renumbers it
+/// like any entry's, so in a sharded save it is the first shard holding a
+/// slice.
+pub fn encode_full_entry(dtype: u32, dims: &[u64], shard_id: u32, slices: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = encode_entry(dtype, dims, shard_id, 0, 0, 0);
+    for s in slices {
+        out.push(0x3a);
+        put_varint(&mut out, s.len() as u64);
+        out.extend_from_slice(s);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -360,17 +375,3 @@ mod tests {
     }
 }
 
-/// Encodes a partitioned variable's full entry as TF's `BundleWriter::AddSlice`
-/// leaves it: dtype, full shape and the slices, no offset, size or crc.
-/// `shard_id` is 0 in a single bundle; `MergeV2Checkpoints` renumbers it
-/// like any entry's, so in a sharded save it is the first shard holding a
-/// slice.
-pub fn encode_full_entry(dtype: u32, dims: &[u64], shard_id: u32, slices: &[Vec<u8>]) -> Vec<u8> {
-    let mut out = encode_entry(dtype, dims, shard_id, 0, 0, 0);
-    for s in slices {
-        out.push(0x3a);
-        put_varint(&mut out, s.len() as u64);
-        out.extend_from_slice(s);
-    }
-    out
-}
