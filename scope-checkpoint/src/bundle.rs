@@ -182,7 +182,7 @@ pub(crate) fn parse_index(path: &Path, bytes: &[u8]) -> Result<ParsedIndex> {
     }
     if let Some((name, slices)) = pending.into_iter().next() {
         let spec = crate::slice::raw_spec(&slices[0].raw);
-        return Err(bad_slice(name, SliceError::Unlisted(spec)));
+        return Err(bad_slice(name, SliceError::Orphan(spec)));
     }
     let mut shard_ids: Vec<u32> = Vec::new();
     for loc in &locs {

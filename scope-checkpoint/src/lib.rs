@@ -175,6 +175,25 @@ pub mod fuzzing {
         crate::proto::encode_entry(dtype, dims, shard_id, offset, size, crc)
     }
 
+    /// TF's binary slice key for `name` with (start, length) extents.
+    pub fn encode_slice_key(name: &str, extents: &[(i64, i64)]) -> Vec<u8> {
+        crate::slice::encode_key(name, extents)
+    }
+
+    /// A partitioned variable's full entry listing `slices` ((start, length) extents).
+    pub fn encode_full_entry(
+        dtype: u32,
+        dims: &[u64],
+        shard_id: u32,
+        slices: &[&[(i64, i64)]],
+    ) -> Vec<u8> {
+        let protos: Vec<Vec<u8>> = slices
+            .iter()
+            .map(|s| crate::slice::encode_slice_proto(s))
+            .collect();
+        crate::proto::encode_full_entry(dtype, dims, shard_id, &protos)
+    }
+
     /// Decodes an entry into (dtype, dims, shard_id, offset, size, crc).
     #[allow(clippy::type_complexity)]
     pub fn decode_entry(bytes: &[u8]) -> Result<(i64, Vec<i64>, i64, i64, i64, u32), String> {

@@ -374,4 +374,3 @@ mod tests {
         assert!(decode_entry(&[0x0b]).is_err()); // group wire type
     }
 }
-

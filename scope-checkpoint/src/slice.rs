@@ -46,6 +46,8 @@ pub enum SliceError {
     Missing(String),
     #[error("slice {0} has an entry but the full entry does not list it")]
     Unlisted(String),
+    #[error("slice {0} has an entry but the tensor has no full entry listing its slices")]
+    Orphan(String),
     #[error("slice {0} is listed twice")]
     Duplicate(String),
     #[error("slice {spec}: its entry has {what}")]
@@ -458,7 +460,12 @@ pub(crate) fn for_each_run(
     mut f: impl FnMut(usize, usize, usize),
 ) {
     let rank = shape.len();
-    if rank == 0 || slice.num_elements() == 0 {
+    if slice.num_elements() == 0 {
+        return;
+    }
+    if rank == 0 {
+        // A scalar is one run of one element.
+        f(0, 0, 1);
         return;
     }
     // Trailing axes the slice covers whole merge into one contiguous run.
@@ -596,6 +603,10 @@ mod tests {
                 length: vec![4, 2]
             }
         );
+        let scalar = TensorSlice::resolve(&[], &[]).unwrap();
+        let mut runs = Vec::new();
+        for_each_run(&[], &scalar, |d, s, n| runs.push((d, s, n)));
+        assert_eq!(runs, [(0, 0, 1)]); // found by the slice_key fuzzer: the empty input
         assert!(TensorSlice::resolve(&[(3, 3)], &[5]).is_err());
         assert!(TensorSlice::resolve(&[(-1, 3)], &[5]).is_err());
         assert!(TensorSlice::resolve(&[(i64::MAX, 3)], &[5]).is_err());
