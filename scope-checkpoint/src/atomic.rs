@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::error::{CheckpointError, Result};
-use crate::state::parent_dir;
+use crate::paths::parent_dir;
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 

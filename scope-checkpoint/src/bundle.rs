@@ -1,5 +1,7 @@
-//! Reading TF V2 checkpoints ("tensor bundles").
+//! Reading TF V2 checkpoints ("tensor bundles"), including partitioned
+//! variables stored as slices (possibly spread over several data shards).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -7,29 +9,22 @@ use ndarray::{ArrayD, ArrayViewD, IxDyn};
 
 use crate::error::{closest_names, CheckpointError, Result};
 use crate::mapped::Mapped;
-use crate::proto::{decode_entry, decode_header, unmask_crc, Cursor, MAX_RANK};
+use crate::paths::{data_path, index_path, Resolution};
+use crate::proto::{decode_entry, decode_header, unmask_crc, Cursor, RawEntry, MAX_RANK};
+use crate::slice::{
+    decode_key, decode_slice_proto, for_each_run, key_name_lossy, SliceError, TensorSlice,
+};
 use crate::source::TensorSource;
 use crate::table::{read_table, TableError};
-use crate::tensor::{data_from_bytes, view_from_bytes, Element, TensorData, TensorInfo};
+use crate::tensor::{
+    check_out_len, copy_with_crc, data_from_bytes, typed, view_or_error, zeroed_data, Element,
+    TensorData, TensorInfo,
+};
 use crate::DataType;
 
-/// `P.index` for a prefix `P`.
-pub fn index_path(prefix: &Path) -> PathBuf {
-    let mut s = prefix.as_os_str().to_owned();
-    s.push(".index");
-    PathBuf::from(s)
-}
-
-/// `P.data-SSSSS-of-NNNNN` for a prefix `P`.
-pub fn data_path(prefix: &Path, shard: u32, num_shards: u32) -> PathBuf {
-    let mut s = prefix.as_os_str().to_owned();
-    s.push(format!(".data-{shard:05}-of-{num_shards:05}"));
-    PathBuf::from(s)
-}
-
-/// Where one tensor's bytes are.
+/// Where one stored byte range (a whole tensor or one slice) is.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Loc {
+pub(crate) struct Stored {
     /// Index into `CheckpointReader::shards` (not the shard id itself).
     slot: usize,
     shard_id: u32,
@@ -37,18 +32,39 @@ pub(crate) struct Loc {
     size: u64,
     /// Unmasked crc32c.
     crc: u32,
-    sliced: bool,
+}
+
+/// One slice of a partitioned variable and where its bytes are.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Part {
+    slice: TensorSlice,
+    stored: Stored,
+}
+
+/// Where a tensor's bytes are.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Loc {
+    Whole(Stored),
+    /// A partitioned variable: its slices in the order the full entry lists
+    /// them, and how many of the tensor's elements they cover.
+    Sliced {
+        parts: Vec<Part>,
+        covered: usize,
+    },
 }
 
 /// The decoded, checked contents of an `.index` file.
 #[derive(Debug)]
 pub(crate) struct ParsedIndex {
     num_shards: u32,
-    /// Distinct shard ids referenced, sorted; `Loc::slot` indexes this.
+    /// Distinct shard ids referenced, sorted; `Stored::slot` indexes this.
     shard_ids: Vec<u32>,
     infos: Vec<TensorInfo>,
     locs: Vec<Loc>,
 }
+
+/// Most slices accepted for one variable (the overlap check is quadratic).
+const MAX_SLICES: usize = 10_000;
 
 fn table_error(path: &Path, e: TableError) -> CheckpointError {
     let path = path.to_path_buf();
@@ -72,6 +88,13 @@ fn table_error(path: &Path, e: TableError) -> CheckpointError {
         },
         TableError::Corrupt(detail) => CheckpointError::CorruptIndex { path, detail },
     }
+}
+
+/// A slice entry seen before its full entry (slice keys start with 0x00,
+/// so they sort before every name).
+struct PendingSlice {
+    raw: Vec<crate::slice::RawExtent>,
+    entry: RawEntry,
 }
 
 /// Parses and checks a whole `.index` file. `path` only names it in errors.
@@ -115,24 +138,67 @@ pub(crate) fn parse_index(path: &Path, bytes: &[u8]) -> Result<ParsedIndex> {
         });
     }
 
+    let bad_slice = |tensor: String, source: SliceError| CheckpointError::BadSlice {
+        path: path.to_path_buf(),
+        tensor,
+        source,
+    };
     let mut infos = Vec::new();
     let mut locs = Vec::new();
-    let mut shard_ids: Vec<u32> = Vec::new();
+    let mut pending: BTreeMap<String, Vec<PendingSlice>> = BTreeMap::new();
     for (key, value) in it {
+        if key.first() == Some(&0) {
+            let (name, raw) = decode_key(&key).map_err(|e| bad_slice(key_name_lossy(&key), e))?;
+            let entry = decode_entry(value).map_err(|detail| CheckpointError::CorruptEntry {
+                path: path.to_path_buf(),
+                tensor: format!("{name} (slice {})", crate::slice::raw_spec(&raw)),
+                detail,
+            })?;
+            pending
+                .entry(name)
+                .or_default()
+                .push(PendingSlice { raw, entry });
+            continue;
+        }
         let name = String::from_utf8(key).map_err(|e| CheckpointError::CorruptEntry {
             path: path.to_path_buf(),
             tensor: String::from_utf8_lossy(e.as_bytes()).into_owned(),
             detail: "the name is not UTF-8".into(),
         })?;
-        let (info, loc) = check_entry(path, &name, value, num_shards)?;
-        shard_ids.push(loc.shard_id);
+        let e = decode_entry(value).map_err(|detail| CheckpointError::CorruptEntry {
+            path: path.to_path_buf(),
+            tensor: name.clone(),
+            detail,
+        })?;
+        let (info, loc) = if e.slices.is_empty() {
+            let (info, stored) = check_entry(path, &name, &e, num_shards)?;
+            (info, Loc::Whole(stored))
+        } else {
+            let slices = pending.remove(&name).unwrap_or_default();
+            check_sliced(path, &name, &e, slices, num_shards)?
+        };
         infos.push(info);
         locs.push(loc);
     }
+    if let Some((name, slices)) = pending.into_iter().next() {
+        let spec = crate::slice::raw_spec(&slices[0].raw);
+        return Err(bad_slice(name, SliceError::Orphan(spec)));
+    }
+    let mut shard_ids: Vec<u32> = Vec::new();
+    for loc in &locs {
+        match loc {
+            Loc::Whole(s) => shard_ids.push(s.shard_id),
+            Loc::Sliced { parts, .. } => shard_ids.extend(parts.iter().map(|p| p.stored.shard_id)),
+        }
+    }
     shard_ids.sort_unstable();
     shard_ids.dedup();
+    let slot = |s: &mut Stored| s.slot = shard_ids.binary_search(&s.shard_id).unwrap_or(0);
     for loc in &mut locs {
-        loc.slot = shard_ids.binary_search(&loc.shard_id).unwrap_or(0);
+        match loc {
+            Loc::Whole(s) => slot(s),
+            Loc::Sliced { parts, .. } => parts.iter_mut().for_each(|p| slot(&mut p.stored)),
+        }
     }
     Ok(ParsedIndex {
         num_shards,
@@ -142,28 +208,13 @@ pub(crate) fn parse_index(path: &Path, bytes: &[u8]) -> Result<ParsedIndex> {
     })
 }
 
-fn check_entry(
-    path: &Path,
-    name: &str,
-    value: &[u8],
-    num_shards: u32,
-) -> Result<(TensorInfo, Loc)> {
-    let corrupt = |detail: String| CheckpointError::CorruptEntry {
-        path: path.to_path_buf(),
-        tensor: name.to_string(),
-        detail,
-    };
+/// Checks a decoded shape: non-negative dims whose product fits in memory.
+fn check_shape(path: &Path, name: &str, e: &RawEntry) -> Result<(Vec<usize>, usize)> {
     let bad_shape = |detail: String| CheckpointError::BadShape {
         path: path.to_path_buf(),
         tensor: name.to_string(),
         detail,
     };
-    let e = decode_entry(value).map_err(corrupt)?;
-    let dtype = DataType::from_tf_enum(e.dtype).ok_or_else(|| CheckpointError::UnknownDtype {
-        path: path.to_path_buf(),
-        tensor: name.to_string(),
-        dtype: e.dtype,
-    })?;
     if e.unknown_rank {
         return Err(bad_shape("unknown rank".into()));
     }
@@ -181,6 +232,31 @@ fn check_entry(
         })?;
         shape.push(d);
     }
+    Ok((shape, n))
+}
+
+fn dtype_of(path: &Path, name: &str, e: &RawEntry) -> Result<DataType> {
+    DataType::from_tf_enum(e.dtype).ok_or_else(|| CheckpointError::UnknownDtype {
+        path: path.to_path_buf(),
+        tensor: name.to_string(),
+        dtype: e.dtype,
+    })
+}
+
+/// Checks an entry that stores bytes (a whole tensor or one slice).
+fn check_entry(
+    path: &Path,
+    name: &str,
+    e: &RawEntry,
+    num_shards: u32,
+) -> Result<(TensorInfo, Stored)> {
+    let corrupt = |detail: String| CheckpointError::CorruptEntry {
+        path: path.to_path_buf(),
+        tensor: name.to_string(),
+        detail,
+    };
+    let dtype = dtype_of(path, name, e)?;
+    let (shape, n) = check_shape(path, name, e)?;
     if e.shard_id < 0 || e.shard_id >= i64::from(num_shards) {
         return Err(corrupt(format!(
             "shard_id {} but the checkpoint has {num_shards} shards",
@@ -194,21 +270,24 @@ fn check_entry(
         )));
     }
     let size = e.size as u64;
-    if !e.has_slices {
-        match dtype.size() {
-            Some(es) => {
-                let want = (n as u128) * (es as u128);
-                if want != u128::from(size) {
-                    return Err(bad_shape(format!(
-                        "shape {shape:?} of {dtype} needs {want} bytes but the entry says {size}"
-                    )));
-                }
+    let bad_shape = |detail: String| CheckpointError::BadShape {
+        path: path.to_path_buf(),
+        tensor: name.to_string(),
+        detail,
+    };
+    match dtype.size() {
+        Some(es) => {
+            let want = (n as u128) * (es as u128);
+            if want != u128::from(size) {
+                return Err(bad_shape(format!(
+                    "shape {shape:?} of {dtype} needs {want} bytes but the entry says {size}"
+                )));
             }
-            None => {
-                // Each string needs at least a 1-byte length, plus the 4-byte length checksum.
-                if (n as u128) + 4 > u128::from(size) {
-                    return Err(bad_shape(format!("{n} strings cannot fit in {size} bytes")));
-                }
+        }
+        None => {
+            // Each string needs at least a 1-byte length, plus the 4-byte length checksum.
+            if (n as u128) + 4 > u128::from(size) {
+                return Err(bad_shape(format!("{n} strings cannot fit in {size} bytes")));
             }
         }
     }
@@ -218,15 +297,107 @@ fn check_entry(
         shape,
         size_bytes: size,
     };
-    let loc = Loc {
+    let stored = Stored {
         slot: 0,
         shard_id: e.shard_id as u32,
         offset: e.offset as u64,
         size,
         crc: unmask_crc(e.crc32c),
-        sliced: e.has_slices,
     };
-    Ok((info, loc))
+    Ok((info, stored))
+}
+
+/// Checks a partitioned variable's full entry against its slice entries.
+fn check_sliced(
+    path: &Path,
+    name: &str,
+    e: &RawEntry,
+    pending: Vec<PendingSlice>,
+    num_shards: u32,
+) -> Result<(TensorInfo, Loc)> {
+    let bad = |source: SliceError| CheckpointError::BadSlice {
+        path: path.to_path_buf(),
+        tensor: name.to_string(),
+        source,
+    };
+    let dtype = dtype_of(path, name, e)?;
+    let (shape, n) = check_shape(path, name, e)?;
+    if shape.is_empty() {
+        return Err(bad(SliceError::Scalar));
+    }
+    if e.slices.len() > MAX_SLICES {
+        return Err(CheckpointError::Unsupported {
+            path: path.to_path_buf(),
+            tensor: Some(name.to_string()),
+            feature: format!(
+                "a partitioned variable of {} slices (at most {MAX_SLICES} are read)",
+                e.slices.len()
+            ),
+        });
+    }
+    let mut listed: Vec<TensorSlice> = Vec::with_capacity(e.slices.len());
+    for proto in &e.slices {
+        let raw = decode_slice_proto(proto).map_err(bad)?;
+        let s = TensorSlice::resolve(&raw, &shape).map_err(bad)?;
+        if listed.contains(&s) {
+            return Err(bad(SliceError::Duplicate(s.spec(&shape))));
+        }
+        if let Some(o) = listed.iter().find(|o| o.overlaps(&s)) {
+            return Err(bad(SliceError::Overlap(s.spec(&shape), o.spec(&shape))));
+        }
+        listed.push(s);
+    }
+    let mut stored: Vec<Option<Stored>> = vec![None; listed.len()];
+    for p in pending {
+        let s = TensorSlice::resolve(&p.raw, &shape).map_err(bad)?;
+        let spec = s.spec(&shape);
+        let Some(k) = listed.iter().position(|l| *l == s) else {
+            return Err(bad(SliceError::Unlisted(spec)));
+        };
+        let what = |what: String| {
+            bad(SliceError::Entry {
+                spec: spec.clone(),
+                what,
+            })
+        };
+        if !p.entry.slices.is_empty() {
+            return Err(what("slices of its own".into()));
+        }
+        let label = format!("{name} (slice {spec})");
+        let (info, st) = check_entry(path, &label, &p.entry, num_shards)?;
+        if info.dtype != dtype {
+            return Err(what(format!(
+                "dtype {}, the full entry {dtype}",
+                info.dtype
+            )));
+        }
+        if info.shape != s.length {
+            return Err(what(format!(
+                "shape {:?}, the spec says {:?}",
+                info.shape, s.length
+            )));
+        }
+        if stored[k].replace(st).is_some() {
+            return Err(bad(SliceError::Duplicate(spec)));
+        }
+    }
+    let mut parts = Vec::with_capacity(listed.len());
+    for (slice, st) in listed.into_iter().zip(stored) {
+        let Some(stored) = st else {
+            return Err(bad(SliceError::Missing(slice.spec(&shape))));
+        };
+        parts.push(Part { slice, stored });
+    }
+    let covered = parts.iter().map(|p| p.slice.num_elements()).sum::<usize>();
+    debug_assert!(covered <= n, "disjoint slices inside the shape");
+    let size_bytes = parts.iter().map(|p| p.stored.size).sum();
+    let info = TensorInfo {
+        name: name.to_string(),
+        dtype,
+        shape,
+        size_bytes,
+    };
+    Ok((info, Loc::Sliced { parts, covered }))
 }
 
 /// Decodes a string tensor's stored bytes (`n` elements). Returns the
@@ -283,13 +454,17 @@ pub(crate) fn decode_strings(
 /// A TF V2 checkpoint opened for reading.
 ///
 /// Opening reads and checks the whole `.index` (every block checksum,
-/// every entry); data files are memory-mapped on first use, so a missing
-/// shard only fails the tensors stored in it. Every read verifies the
-/// tensor's crc32c. The reader is `Send + Sync`: share it between threads.
+/// every entry, every slice key of a partitioned variable); data files are
+/// memory-mapped on first use, so a missing shard only fails the tensors
+/// stored in it. Every read verifies the tensor's (or each slice's) crc32c.
+/// Partitioned variables read as full tensors; [`slices`](Self::slices)
+/// and [`read_slice`](Self::read_slice) give the parts. The reader is
+/// `Send + Sync`: share it between threads.
 pub struct CheckpointReader {
     prefix: PathBuf,
     index: ParsedIndex,
     shards: Vec<OnceLock<Mapped>>,
+    resolution: Option<Resolution>,
 }
 
 impl std::fmt::Debug for CheckpointReader {
@@ -305,10 +480,13 @@ impl std::fmt::Debug for CheckpointReader {
 impl CheckpointReader {
     /// Opens a checkpoint given its prefix (`dir/model.ckpt`), its `.index`
     /// or a `.data-*` file, or a directory whose `checkpoint` state file
-    /// names the latest save (like `tf.train.latest_checkpoint`).
+    /// names the latest save (like `tf.train.latest_checkpoint`, but a
+    /// moved directory still opens: see [`resolution`](Self::resolution)).
     pub fn open(path: impl AsRef<Path>) -> Result<CheckpointReader> {
-        let prefix = resolve_prefix(path.as_ref())?;
-        Self::open_prefix(prefix)
+        let located = crate::state::resolve_prefix(path.as_ref())?;
+        let mut r = Self::open_prefix(located.prefix)?;
+        r.resolution = located.resolution;
+        Ok(r)
     }
 
     fn open_prefix(prefix: PathBuf) -> Result<CheckpointReader> {
@@ -327,6 +505,7 @@ impl CheckpointReader {
             prefix,
             index,
             shards,
+            resolution: None,
         })
     }
 
@@ -335,12 +514,20 @@ impl CheckpointReader {
         &self.prefix
     }
 
+    /// Set when a directory was opened whose state file names a prefix that
+    /// does not exist, and the prefix of the same file name in that
+    /// directory was used instead.
+    pub fn resolution(&self) -> Option<&Resolution> {
+        self.resolution.as_ref()
+    }
+
     /// The number of `.data` files.
     pub fn num_shards(&self) -> u32 {
         self.index.num_shards
     }
 
     /// Every tensor, in the index's (byte-wise sorted) order. Reads no data.
+    /// A partitioned variable is one entry with its full shape.
     pub fn entries(&self) -> &[TensorInfo] {
         &self.index.infos
     }
@@ -371,90 +558,272 @@ impl CheckpointReader {
         Ok(&self.index.infos[self.find(name)?])
     }
 
-    fn shard(&self, loc: &Loc, tensor: &str) -> Result<(&[u8], PathBuf)> {
-        let path = data_path(&self.prefix, loc.shard_id, self.index.num_shards);
-        let cell = &self.shards[loc.slot];
+    /// The slices of a partitioned variable, in the order its entry lists
+    /// them; empty for a tensor stored whole.
+    pub fn slices(&self, name: &str) -> Result<Vec<TensorSlice>> {
+        Ok(match &self.index.locs[self.find(name)?] {
+            Loc::Whole(_) => Vec::new(),
+            Loc::Sliced { parts, .. } => parts.iter().map(|p| p.slice.clone()).collect(),
+        })
+    }
+
+    /// The shard id (data file number) of each slice of a partitioned
+    /// variable, parallel to [`slices`](Self::slices); one id for a tensor
+    /// stored whole.
+    pub fn shard_ids(&self, name: &str) -> Result<Vec<u32>> {
+        Ok(match &self.index.locs[self.find(name)?] {
+            Loc::Whole(s) => vec![s.shard_id],
+            Loc::Sliced { parts, .. } => parts.iter().map(|p| p.stored.shard_id).collect(),
+        })
+    }
+
+    fn shard(&self, st: &Stored, tensor: &str) -> Result<(&Mapped, PathBuf)> {
+        let path = data_path(&self.prefix, st.shard_id, self.index.num_shards);
+        let cell = &self.shards[st.slot];
         if let Some(m) = cell.get() {
-            return Ok((m.bytes(), path));
+            return Ok((m, path));
         }
         let m = Mapped::open(&path, Some(tensor))?;
         let _ = cell.set(m);
-        Ok((cell.get().map(Mapped::bytes).unwrap_or(&[]), path))
+        match cell.get() {
+            Some(m) => Ok((m, path)),
+            None => unreachable!("the cell was just set"),
+        }
     }
 
-    /// The stored bytes of a tensor, bounds-checked, with the data file's path.
-    fn stored(&self, i: usize) -> Result<(&TensorInfo, &Loc, &[u8], PathBuf)> {
-        let info = &self.index.infos[i];
-        let loc = &self.index.locs[i];
-        if loc.sliced {
-            return Err(CheckpointError::Unsupported {
-                path: index_path(&self.prefix),
-                tensor: Some(info.name.clone()),
-                feature: "a partitioned (sliced) variable".into(),
-            });
-        }
-        let (data, path) = self.shard(loc, &info.name)?;
-        let end = loc.offset + loc.size; // no overflow: checked at open
+    /// The stored bytes of a whole tensor or a slice, bounds-checked, with
+    /// the map they lie in and the data file's path.
+    fn bytes_of(&self, st: &Stored, tensor: &str) -> Result<(&[u8], &Mapped, PathBuf)> {
+        let (map, path) = self.shard(st, tensor)?;
+        let data = map.bytes();
+        let end = st.offset + st.size; // no overflow: checked at open
         if end > data.len() as u64 {
             return Err(CheckpointError::DataOutOfRange {
                 path,
-                tensor: info.name.clone(),
-                offset: loc.offset,
+                tensor: tensor.to_string(),
+                offset: st.offset,
                 end: u128::from(end),
                 file_len: data.len() as u64,
             });
         }
-        Ok((info, loc, &data[loc.offset as usize..end as usize], path))
+        Ok((&data[st.offset as usize..end as usize], map, path))
     }
 
-    /// The verified bytes of a fixed-size tensor.
-    fn checked_bytes(&self, i: usize) -> Result<(&TensorInfo, &[u8], u64, PathBuf)> {
-        let (info, loc, bytes, path) = self.stored(i)?;
-        if info.dtype == DataType::String {
-            return Ok((info, bytes, loc.offset, path));
+    fn whole(&self, i: usize, what: &str) -> Result<&Stored> {
+        match &self.index.locs[i] {
+            Loc::Whole(s) => Ok(s),
+            Loc::Sliced { parts, .. } => Err(CheckpointError::Unsupported {
+                path: index_path(&self.prefix),
+                tensor: Some(self.index.infos[i].name.clone()),
+                feature: format!(
+                    "{what} of a partitioned variable (stored as {} slices, not one byte range); use `read`, `read_into` or `read_slice`",
+                    parts.len()
+                ),
+            }),
         }
-        let computed = crc32c::crc32c(bytes);
-        verify_crc(&path, info, loc.crc, computed)?;
-        Ok((info, bytes, loc.offset, path))
     }
 
-    /// Reads a tensor into a fresh array, verifying its crc32c.
-    pub fn read(&self, name: &str) -> Result<TensorData> {
-        let i = self.find(name)?;
-        let (info, loc, bytes, path) = self.stored(i)?;
+    /// The verified bytes of a fixed-size tensor stored whole.
+    fn checked_bytes(&self, i: usize, what: &str) -> Result<(&TensorInfo, &[u8], u64, PathBuf)> {
+        let info = &self.index.infos[i];
+        let st = self.whole(i, what)?;
+        let (bytes, _, path) = self.bytes_of(st, &info.name)?;
+        if info.dtype == DataType::String {
+            return Err(CheckpointError::UnsupportedDtype {
+                path,
+                tensor: info.name.clone(),
+                dtype: info.dtype,
+                what: "string tensors have no fixed-size byte layout; use `read`".into(),
+            });
+        }
+        verify_crc(&path, &info.name, st.crc, crc32c::crc32c(bytes))?;
+        Ok((info, bytes, st.offset, path))
+    }
+
+    /// Reads one stored range (a whole tensor or a slice) of `shape` into a
+    /// fresh array, verifying its crc32c, then drops its mapped pages.
+    fn read_stored(
+        &self,
+        info: &TensorInfo,
+        st: &Stored,
+        shape: &[usize],
+        label: &str,
+    ) -> Result<TensorData> {
+        let (bytes, map, path) = self.bytes_of(st, label)?;
         if info.dtype != DataType::String {
             // Checksum and copy in one pass over the mapped bytes.
-            let (data, computed) = data_from_bytes(info.dtype, &info.shape, bytes, true)
-                .ok_or_else(|| CheckpointError::BadShape {
-                    path: path.clone(),
-                    tensor: info.name.clone(),
-                    detail: format!("bytes are not valid {} values", info.dtype),
+            let (data, computed) =
+                data_from_bytes(info.dtype, shape, bytes, true).ok_or_else(|| {
+                    CheckpointError::BadShape {
+                        path: path.clone(),
+                        tensor: label.to_string(),
+                        detail: format!("bytes are not valid {} values", info.dtype),
+                    }
                 })?;
-            verify_crc(&path, info, loc.crc, computed)?;
+            map.release(bytes);
+            verify_crc(&path, label, st.crc, computed)?;
             return Ok(data);
         }
-        let n = info.num_elements();
+        let n = shape.iter().product();
         let (elems, crc) =
             decode_strings(n, bytes).map_err(|detail| CheckpointError::CorruptEntry {
                 path: path.clone(),
-                tensor: info.name.clone(),
+                tensor: label.to_string(),
                 detail,
             })?;
-        verify_crc(&path, info, loc.crc, crc)?;
-        let a = ArrayD::from_shape_vec(IxDyn(&info.shape), elems).map_err(|e| {
-            CheckpointError::BadShape {
+        map.release(bytes);
+        verify_crc(&path, label, st.crc, crc)?;
+        let a =
+            ArrayD::from_shape_vec(IxDyn(shape), elems).map_err(|e| CheckpointError::BadShape {
                 path,
-                tensor: info.name.clone(),
+                tensor: label.to_string(),
                 detail: e.to_string(),
-            }
-        })?;
+            })?;
         Ok(TensorData::String(a))
+    }
+
+    /// Reads a tensor into a fresh array, verifying its crc32c (every
+    /// slice's, for a partitioned variable, whose slices are assembled).
+    pub fn read(&self, name: &str) -> Result<TensorData> {
+        let i = self.find(name)?;
+        let info = &self.index.infos[i];
+        match &self.index.locs[i] {
+            Loc::Whole(st) => self.read_stored(info, st, &info.shape, &info.name),
+            Loc::Sliced { parts, .. } => {
+                self.check_covered(i)?;
+                match info.dtype {
+                    DataType::String => {
+                        let mut out = vec![Vec::new(); info.num_elements()];
+                        for (k, p) in parts.iter().enumerate() {
+                            let TensorData::String(a) = self.read_part(i, k)? else {
+                                unreachable!("a string tensor's slices are strings")
+                            };
+                            let mut elems = a.into_raw_vec_and_offset().0;
+                            for_each_run(&info.shape, &p.slice, |dst, src, run| {
+                                for j in 0..run {
+                                    out[dst + j] = std::mem::take(&mut elems[src + j]);
+                                }
+                            });
+                        }
+                        let a = ArrayD::from_shape_vec(IxDyn(&info.shape), out)
+                            .map_err(|e| self.bad_shape(&info.name, e.to_string()))?;
+                        Ok(TensorData::String(a))
+                    }
+                    DataType::Bool => {
+                        let mut bytes = vec![0u8; info.num_elements()];
+                        self.read_into(name, &mut bytes)?;
+                        data_from_bytes(info.dtype, &info.shape, &bytes, false)
+                            .map(|(d, _)| d)
+                            .ok_or_else(|| {
+                                self.bad_shape(
+                                    &info.name,
+                                    "bytes are not valid bool values (0 or 1)".into(),
+                                )
+                            })
+                    }
+                    dtype => {
+                        let mut d = zeroed_data(dtype, &info.shape)
+                            .ok_or_else(|| self.bad_shape(&info.name, "cannot allocate".into()))?;
+                        let out = crate::tensor::data_bytes_mut(&mut d)
+                            .expect("fixed-size, non-bool dtype");
+                        self.read_into(name, out)?;
+                        Ok(d)
+                    }
+                }
+            }
+        }
+    }
+
+    fn bad_shape(&self, name: &str, detail: String) -> CheckpointError {
+        CheckpointError::BadShape {
+            path: index_path(&self.prefix),
+            tensor: name.to_string(),
+            detail,
+        }
+    }
+
+    fn check_covered(&self, i: usize) -> Result<()> {
+        let info = &self.index.infos[i];
+        if let Loc::Sliced { covered, parts } = &self.index.locs[i] {
+            if *covered != info.num_elements() {
+                return Err(CheckpointError::MissingSlices {
+                    path: index_path(&self.prefix),
+                    tensor: info.name.clone(),
+                    slices: parts.len(),
+                    covered: *covered,
+                    total: info.num_elements(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn read_part(&self, i: usize, k: usize) -> Result<TensorData> {
+        let info = &self.index.infos[i];
+        let Loc::Sliced { parts, .. } = &self.index.locs[i] else {
+            unreachable!("only called for partitioned variables")
+        };
+        let p = &parts[k];
+        let label = format!("{} (slice {})", info.name, p.slice.spec(&info.shape));
+        self.read_stored(info, &p.stored, &p.slice.length, &label)
+    }
+
+    /// Reads slice `index` (of [`slices`](Self::slices)) of a partitioned
+    /// variable, without touching the other slices.
+    pub fn read_slice(&self, name: &str, index: usize) -> Result<TensorData> {
+        let i = self.find(name)?;
+        match &self.index.locs[i] {
+            Loc::Sliced { parts, .. } if index < parts.len() => self.read_part(i, index),
+            Loc::Sliced { parts, .. } => Err(CheckpointError::InvalidInput {
+                path: self.prefix.clone(),
+                detail: format!(
+                    "tensor '{name}' has {} slices, there is no slice {index}",
+                    parts.len()
+                ),
+            }),
+            Loc::Whole(_) => Err(CheckpointError::InvalidInput {
+                path: self.prefix.clone(),
+                detail: format!("tensor '{name}' is not partitioned; read it with `read`"),
+            }),
+        }
+    }
+
+    /// Fills `out` with the full tensor's little-endian row-major element
+    /// bytes (see [`TensorSource::read_into`]).
+    pub fn read_into(&self, name: &str, out: &mut [u8]) -> Result<()> {
+        let i = self.find(name)?;
+        let info = &self.index.infos[i];
+        let es = check_out_len(&self.prefix, info, out.len())?;
+        match &self.index.locs[i] {
+            Loc::Whole(st) => {
+                let (bytes, map, path) = self.bytes_of(st, &info.name)?;
+                let crc = copy_with_crc(bytes, out);
+                map.release(bytes);
+                verify_crc(&path, &info.name, st.crc, crc)
+            }
+            Loc::Sliced { parts, .. } => {
+                self.check_covered(i)?;
+                for p in parts {
+                    let label = || format!("{} (slice {})", info.name, p.slice.spec(&info.shape));
+                    let (bytes, map, path) = self.bytes_of(&p.stored, &info.name)?;
+                    verify_crc(&path, &label(), p.stored.crc, crc32c::crc32c(bytes))?;
+                    for_each_run(&info.shape, &p.slice, |dst, src, run| {
+                        out[dst * es..(dst + run) * es]
+                            .copy_from_slice(&bytes[src * es..(src + run) * es]);
+                    });
+                    map.release(bytes);
+                }
+                Ok(())
+            }
+        }
     }
 
     /// Reads a tensor as an array of `T`, failing with
     /// [`CheckpointError::DtypeMismatch`] if it is stored as another dtype.
     pub fn read_as<T: Element>(&self, name: &str) -> Result<ArrayD<T>> {
-        (self as &dyn TensorSource).read_as(name)
+        let info = self.info(name)?;
+        CheckpointError::check_dtype(&self.prefix, name, info.dtype, T::DTYPE)?;
+        typed(&self.prefix, name, self.read(name)?)
     }
 
     /// A zero-copy view of a tensor straight over the memory-mapped data
@@ -465,107 +834,23 @@ impl CheckpointReader {
     /// example an `f32` after a 3-byte `bool` tensor): then this returns
     /// [`CheckpointError::Misaligned`] and [`read`](Self::read) (which copies)
     /// is the fallback. Checkpoints whose tensors all share one dtype, like
-    /// most model weights, are always aligned.
+    /// most model weights, are always aligned. A partitioned variable has
+    /// no single byte range to view (`Unsupported`).
     pub fn view<T: Element>(&self, name: &str) -> Result<ArrayViewD<'_, T>> {
         let i = self.find(name)?;
-        CheckpointError::check_dtype(&self.prefix, &self.index.infos[i], T::DTYPE)?;
-        let (info, bytes, offset, path) = self.checked_bytes(i)?;
+        let info = &self.index.infos[i];
+        CheckpointError::check_dtype(&self.prefix, name, info.dtype, T::DTYPE)?;
+        let (info, bytes, offset, path) = self.checked_bytes(i, "a zero-copy view")?;
         view_or_error(info, bytes, offset, path)
     }
 
-    /// The verified stored bytes of a fixed-size tensor (little-endian,
-    /// row-major), borrowed from the mapped file.
+    /// The verified stored bytes of a fixed-size tensor stored whole
+    /// (little-endian, row-major), borrowed from the mapped file.
     pub fn raw_bytes(&self, name: &str) -> Result<(&TensorInfo, &[u8])> {
         let i = self.find(name)?;
-        let (info, bytes, _, path) = self.checked_bytes(i)?;
-        if info.dtype == DataType::String {
-            return Err(CheckpointError::UnsupportedDtype {
-                path,
-                tensor: info.name.clone(),
-                dtype: info.dtype,
-                what: "string tensors have no fixed-size byte layout; use `read`".into(),
-            });
-        }
+        let (info, bytes, _, _) = self.checked_bytes(i, "the raw stored bytes")?;
         Ok((info, bytes))
     }
-}
-
-pub(crate) fn view_or_error<'a, T: Element>(
-    info: &TensorInfo,
-    bytes: &'a [u8],
-    offset: u64,
-    path: PathBuf,
-) -> Result<ArrayViewD<'a, T>> {
-    if bytes.as_ptr().align_offset(std::mem::align_of::<T>()) != 0 {
-        return Err(CheckpointError::Misaligned {
-            path,
-            tensor: info.name.clone(),
-            dtype: info.dtype,
-            offset,
-            align: std::mem::align_of::<T>(),
-        });
-    }
-    view_from_bytes::<T>(&info.shape, bytes).ok_or_else(|| CheckpointError::BadShape {
-        path,
-        tensor: info.name.clone(),
-        detail: format!("bytes are not valid {} values", info.dtype),
-    })
-}
-
-/// Turns what the user passed into a checkpoint prefix.
-pub(crate) fn resolve_prefix(path: &Path) -> Result<PathBuf> {
-    if path.is_dir() {
-        if path.join(crate::state::STATE_FILE_NAME).is_file() {
-            return crate::state::latest_checkpoint(path);
-        }
-        // No state file: accept a directory holding exactly one checkpoint.
-        let mut found = Vec::new();
-        if let Ok(rd) = std::fs::read_dir(path) {
-            for e in rd.flatten() {
-                let p = e.path();
-                if let Some(name) = p.file_name().and_then(|n| n.to_str()) {
-                    if let Some(stem) = name.strip_suffix(".index") {
-                        if !name.starts_with('.') {
-                            found.push(path.join(stem));
-                        }
-                    }
-                }
-            }
-        }
-        return match found.len() {
-            1 => Ok(found.pop().unwrap_or_default()),
-            0 => Err(CheckpointError::NotACheckpoint {
-                path: path.to_path_buf(),
-                reason: "the directory has no `checkpoint` state file and no .index file".into(),
-            }),
-            _ => {
-                found.sort();
-                let names: Vec<String> = found.iter().map(|p| p.display().to_string()).collect();
-                Err(CheckpointError::NotACheckpoint {
-                    path: path.to_path_buf(),
-                    reason: format!(
-                        "no `checkpoint` state file and several checkpoints; pass one prefix: {}",
-                        names.join(", ")
-                    ),
-                })
-            }
-        };
-    }
-    let s = path.to_string_lossy();
-    if let Some(p) = s.strip_suffix(".index") {
-        return Ok(PathBuf::from(p));
-    }
-    if let Some(pos) = s.rfind(".data-") {
-        let tail = &s[pos + 6..];
-        let b = tail.as_bytes();
-        if b.len() == 14
-            && &tail[5..9] == "-of-"
-            && b[..5].iter().chain(&b[9..]).all(u8::is_ascii_digit)
-        {
-            return Ok(PathBuf::from(&s[..pos]));
-        }
-    }
-    Ok(path.to_path_buf())
 }
 
 impl ParsedIndex {
@@ -576,14 +861,41 @@ impl ParsedIndex {
 
 /// `DataChecksum` unless the crc32c computed over a tensor's bytes is the
 /// one its index entry stores.
-fn verify_crc(path: &Path, info: &TensorInfo, stored: u32, computed: u32) -> Result<()> {
+fn verify_crc(path: &Path, tensor: &str, stored: u32, computed: u32) -> Result<()> {
     if computed == stored {
         return Ok(());
     }
     Err(CheckpointError::DataChecksum {
         path: path.to_path_buf(),
-        tensor: info.name.clone(),
+        tensor: tensor.to_string(),
         stored,
         computed,
     })
+}
+
+impl TensorSource for CheckpointReader {
+    fn path(&self) -> &Path {
+        self.prefix()
+    }
+    fn format(&self) -> crate::source::Format {
+        crate::source::Format::TfCheckpoint
+    }
+    fn entries(&self) -> &[TensorInfo] {
+        CheckpointReader::entries(self)
+    }
+    fn info(&self, name: &str) -> Result<&TensorInfo> {
+        CheckpointReader::info(self, name)
+    }
+    fn read(&self, name: &str) -> Result<TensorData> {
+        CheckpointReader::read(self, name)
+    }
+    fn raw_bytes(&self, name: &str) -> Result<(&TensorInfo, &[u8])> {
+        CheckpointReader::raw_bytes(self, name)
+    }
+    fn read_into(&self, name: &str, out: &mut [u8]) -> Result<()> {
+        CheckpointReader::read_into(self, name, out)
+    }
+    fn resolution(&self) -> Option<&Resolution> {
+        CheckpointReader::resolution(self)
+    }
 }

@@ -3,7 +3,7 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::{DataType, TensorInfo};
+use crate::dtype::DataType;
 
 /// Result alias used throughout the crate.
 pub type Result<T, E = CheckpointError> = std::result::Result<T, E>;
@@ -142,7 +142,7 @@ pub enum CheckpointError {
     },
 
     /// A valid feature of the format that this crate does not implement
-    /// (partitioned variables, big-endian bundles, compressed blocks, newer versions).
+    /// (big-endian bundles, compressed blocks, newer versions, views of partitioned variables).
     #[error("{}: {feature} is not supported{}", path.display(), tensor_suffix(tensor))]
     Unsupported {
         path: PathBuf,
@@ -157,6 +157,37 @@ pub enum CheckpointError {
     /// A safetensors file whose header or layout is invalid.
     #[error("{}: corrupt safetensors file: {detail}; the file is damaged or not safetensors", path.display())]
     CorruptSafetensors { path: PathBuf, detail: String },
+
+    /// A partitioned variable's slice key or slice spec is damaged or does
+    /// not agree with its full entry. TF writes these consistently, so the
+    /// index is damaged.
+    #[error("{}: partitioned tensor '{tensor}': bad slice key or slice spec: {source}; the index is damaged, re-save the checkpoint", path.display())]
+    BadSlice {
+        path: PathBuf,
+        tensor: String,
+        #[source]
+        source: crate::slice::SliceError,
+    },
+
+    /// A partitioned variable whose slices do not cover it (a valid file:
+    /// TF writes this when only some partitions were saved).
+    #[error("{}: tensor '{tensor}' is partitioned and its {slices} slices hold only {covered} of its {total} elements (only some partitions were saved); read the slices one by one with `read_slice`", path.display())]
+    MissingSlices {
+        path: PathBuf,
+        tensor: String,
+        slices: usize,
+        covered: usize,
+        total: usize,
+    },
+
+    /// The buffer given to `read_into` does not have the tensor's byte size.
+    #[error("{}: tensor '{tensor}' has {expected} bytes but the buffer given has {got}; pass a buffer of num_elements × element size bytes", path.display())]
+    BufferSize {
+        path: PathBuf,
+        tensor: String,
+        expected: u128,
+        got: usize,
+    },
 
     /// The caller passed something that cannot be saved (duplicate or empty names, ...).
     #[error("{}: cannot save: {detail}", path.display())]
@@ -203,6 +234,9 @@ impl CheckpointError {
             | Unsupported { path, .. }
             | StateFile { path, .. }
             | CorruptSafetensors { path, .. }
+            | BadSlice { path, .. }
+            | MissingSlices { path, .. }
+            | BufferSize { path, .. }
             | InvalidInput { path, .. } => path,
         }
     }
@@ -219,7 +253,10 @@ impl CheckpointError {
             | BadShape { tensor, .. }
             | TensorNotFound { tensor, .. }
             | DtypeMismatch { tensor, .. }
-            | Misaligned { tensor, .. } => Some(tensor),
+            | Misaligned { tensor, .. }
+            | BadSlice { tensor, .. }
+            | MissingSlices { tensor, .. }
+            | BufferSize { tensor, .. } => Some(tensor),
             NotFound { tensor, .. } | Unsupported { tensor, .. } => tensor.as_deref(),
             _ => None,
         }
@@ -240,19 +277,25 @@ impl CheckpointError {
                 | DataOutOfRange { .. }
                 | BadShape { .. }
                 | CorruptSafetensors { .. }
+                | BadSlice { .. }
         )
     }
 
-    /// `DtypeMismatch` unless `info` is stored as `expected`.
-    pub(crate) fn check_dtype(path: &Path, info: &TensorInfo, expected: DataType) -> Result<()> {
-        if info.dtype == expected {
+    /// `DtypeMismatch` unless the tensor is stored as `expected`.
+    pub(crate) fn check_dtype(
+        path: &Path,
+        tensor: &str,
+        found: DataType,
+        expected: DataType,
+    ) -> Result<()> {
+        if found == expected {
             return Ok(());
         }
         Err(CheckpointError::DtypeMismatch {
             path: path.to_path_buf(),
-            tensor: info.name.clone(),
+            tensor: tensor.to_string(),
             expected,
-            found: info.dtype,
+            found,
         })
     }
 

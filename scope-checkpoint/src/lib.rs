@@ -64,8 +64,12 @@ mod bundle;
 mod dtype;
 mod error;
 mod mapped;
+mod open;
+mod paths;
 mod proto;
+mod role;
 mod safetensors;
+mod slice;
 mod source;
 mod state;
 mod table;
@@ -73,17 +77,26 @@ mod tensor;
 pub mod tree;
 mod writer;
 
-pub use bundle::{data_path, index_path, CheckpointReader};
+pub use bundle::CheckpointReader;
 pub use dtype::{DataType, ParseDataTypeError, ALL_DTYPES};
 pub use error::{closest_names, CheckpointError, Result};
-pub use safetensors::{save_safetensors, save_safetensors_with, SafetensorsReader};
-pub use source::{detect_format, open, Format, TensorSource};
+pub use open::{detect_format, open};
+pub use paths::{data_path, index_path, Located, Resolution};
+pub use role::{tensor_role, TensorRole};
+pub use safetensors::{
+    save_safetensors, save_safetensors_with, SafetensorsReader, SafetensorsWriter,
+};
+pub use slice::{SliceError, TensorSlice};
+pub use source::{Format, TensorSource};
 pub use state::{
-    latest_checkpoint, read_checkpoint_state, update_checkpoint_state, CheckpointState,
-    STATE_FILE_NAME,
+    all_checkpoints, latest_checkpoint, latest_checkpoint_located, read_checkpoint_state,
+    update_checkpoint_state, CheckpointState, STATE_FILE_NAME,
 };
 pub use tensor::{Element, TensorData, TensorInfo, TensorView};
-pub use writer::{save_checkpoint, save_checkpoint_with, CheckpointWriter, SaveOptions};
+pub use writer::{
+    balance_shards, save_checkpoint, save_checkpoint_sharded, save_checkpoint_with,
+    CheckpointWriter, SaveOptions,
+};
 
 /// Re-exports of the element types used in [`TensorData`].
 pub use half::{bf16, f16};
@@ -106,6 +119,34 @@ pub mod fuzzing {
         let _ = crate::proto::decode_header(bytes);
         let n = bytes.first().map_or(0, |&b| usize::from(b));
         let _ = crate::bundle::decode_strings(n, bytes.get(1..).unwrap_or(&[]));
+    }
+
+    /// Decodes a slice key and, using the same bytes, a `TensorSliceProto`;
+    /// re-encodes a decoded key and checks it gives the same bytes back
+    /// (the decoder accepts only TF's minimal encodings).
+    pub fn parse_slice_key(bytes: &[u8]) {
+        if let Ok((name, raw)) = crate::slice::decode_key(bytes) {
+            assert_eq!(crate::slice::encode_key(&name, &raw), bytes);
+        }
+        let _ = crate::slice::key_name_lossy(bytes);
+        if let Some(raw) = crate::slice::decode_slice_proto(bytes)
+            .ok()
+            .filter(|r| r.len() <= 4)
+        {
+            let dims: Vec<usize> = raw
+                .iter()
+                .map(|&(s, l)| {
+                    (s.max(0) as usize)
+                        .saturating_add(l.max(0) as usize)
+                        .min(64)
+                })
+                .collect();
+            if let Ok(s) = crate::slice::TensorSlice::resolve(&raw, &dims) {
+                let mut n = 0;
+                crate::slice::for_each_run(&dims, &s, |_, _, run| n += run);
+                assert_eq!(n, s.num_elements());
+            }
+        }
     }
 
     /// Parses a safetensors header.
@@ -132,6 +173,25 @@ pub mod fuzzing {
         crc: u32,
     ) -> Vec<u8> {
         crate::proto::encode_entry(dtype, dims, shard_id, offset, size, crc)
+    }
+
+    /// TF's binary slice key for `name` with (start, length) extents.
+    pub fn encode_slice_key(name: &str, extents: &[(i64, i64)]) -> Vec<u8> {
+        crate::slice::encode_key(name, extents)
+    }
+
+    /// A partitioned variable's full entry listing `slices` ((start, length) extents).
+    pub fn encode_full_entry(
+        dtype: u32,
+        dims: &[u64],
+        shard_id: u32,
+        slices: &[&[(i64, i64)]],
+    ) -> Vec<u8> {
+        let protos: Vec<Vec<u8>> = slices
+            .iter()
+            .map(|s| crate::slice::encode_slice_proto(s))
+            .collect();
+        crate::proto::encode_full_entry(dtype, dims, shard_id, &protos)
     }
 
     /// Decodes an entry into (dtype, dims, shard_id, offset, size, crc).

@@ -46,4 +46,39 @@ impl Mapped {
             Mapped::Empty => &[],
         }
     }
+
+    /// Drops the process's mapping of the pages holding `part` (a sub-slice
+    /// of [`bytes`](Self::bytes)) after a copy out of them, so that reading
+    /// a large file tensor by tensor does not leave every touched page in
+    /// the resident set. The file's pages stay in the page cache and the
+    /// mapping stays valid: a later access faults them in again with the
+    /// same contents (the map is read-only and this crate never writes the
+    /// file). Best effort; a no-op off Linux.
+    pub fn release(&self, part: &[u8]) {
+        #[cfg(target_os = "linux")]
+        if let Mapped::Map(m) = self {
+            let base = m.as_ptr() as usize;
+            let start = part.as_ptr() as usize;
+            if part.is_empty() || start < base || start + part.len() > base + m.len() {
+                return;
+            }
+            // SAFETY: sysconf has no preconditions.
+            let page =
+                usize::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) }).unwrap_or(4096);
+            let from = start & !(page - 1);
+            let to = (start + part.len())
+                .next_multiple_of(page)
+                .min((base + m.len()).next_multiple_of(page));
+            // SAFETY: [from, to) lies within this read-only, file-backed,
+            // page-aligned mapping (rounded to whole pages, which the kernel
+            // maps whole). MADV_DONTNEED on such a mapping only discards page
+            // table entries; later reads see the file's bytes again, so no
+            // live borrow of the map can observe a change.
+            unsafe {
+                libc::madvise(from as *mut libc::c_void, to - from, libc::MADV_DONTNEED);
+            }
+        }
+        #[cfg(not(target_os = "linux"))]
+        let _ = part;
+    }
 }

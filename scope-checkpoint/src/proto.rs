@@ -159,7 +159,8 @@ pub struct RawEntry {
     pub size: i64,
     /// The masked crc32c as stored.
     pub crc32c: u32,
-    pub has_slices: bool,
+    /// The serialized `TensorSliceProto`s of a partitioned variable's full entry.
+    pub slices: Vec<Vec<u8>>,
 }
 
 /// Decodes a `BundleEntryProto`.
@@ -179,8 +180,8 @@ pub fn decode_entry(buf: &[u8]) -> Result<RawEntry, String> {
                 _ => return Err("field 6 (crc32c) should be fixed32".into()),
             },
             7 => {
-                want_bytes(n, f)?;
-                e.has_slices = true;
+                let b = want_bytes(n, f)?;
+                e.slices.push(b.to_vec());
             }
             _ => {} // unknown fields are skipped, as protobuf does
         }
@@ -309,6 +310,21 @@ pub fn encode_header(num_shards: u32) -> Vec<u8> {
     let mut out = vec![0x08];
     put_varint(&mut out, u64::from(num_shards));
     out.extend_from_slice(&[0x1a, 0x02, 0x08, 0x01]);
+    out
+}
+
+/// Encodes a partitioned variable's full entry as TF's `BundleWriter::AddSlice`
+/// leaves it: dtype, full shape and the slices, no offset, size or crc.
+/// `shard_id` is 0 in a single bundle; `MergeV2Checkpoints` renumbers it
+/// like any entry's, so in a sharded save it is the first shard holding a
+/// slice.
+pub fn encode_full_entry(dtype: u32, dims: &[u64], shard_id: u32, slices: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = encode_entry(dtype, dims, shard_id, 0, 0, 0);
+    for s in slices {
+        out.push(0x3a);
+        put_varint(&mut out, s.len() as u64);
+        out.extend_from_slice(s);
+    }
     out
 }
 

@@ -6,12 +6,13 @@ use std::path::{Path, PathBuf};
 use ndarray::{ArrayD, ArrayViewD};
 
 use crate::atomic::{sync_dir, TempFile};
-use crate::bundle::view_or_error;
 use crate::error::{closest_names, CheckpointError, Result};
 use crate::mapped::Mapped;
+use crate::paths::parent_dir;
 use crate::source::TensorSource;
-use crate::state::parent_dir;
-use crate::tensor::{data_from_bytes, Element, TensorData, TensorInfo, TensorView};
+use crate::tensor::{
+    check_out_len, data_from_bytes, view_or_error, Element, TensorData, TensorInfo, TensorView,
+};
 use crate::DataType;
 
 /// Largest JSON header accepted (the `safetensors` package uses the same 100 MB limit).
@@ -222,13 +223,25 @@ impl SafetensorsReader {
     /// Reads a tensor into a fresh array.
     pub fn read(&self, name: &str) -> Result<TensorData> {
         let (info, bytes) = self.raw_bytes(name)?;
-        data_from_bytes(info.dtype, &info.shape, bytes, false)
+        let d = data_from_bytes(info.dtype, &info.shape, bytes, false)
             .map(|(d, _)| d)
             .ok_or_else(|| CheckpointError::BadShape {
                 path: self.path.clone(),
                 tensor: info.name.clone(),
                 detail: format!("bytes are not valid {} values", info.dtype),
-            })
+            });
+        self.map.release(bytes);
+        d
+    }
+
+    /// Fills `out` with a tensor's bytes (see [`TensorSource::read_into`]),
+    /// then drops the mapped pages it came from.
+    pub fn read_into(&self, name: &str, out: &mut [u8]) -> Result<()> {
+        let (info, bytes) = self.raw_bytes(name)?;
+        check_out_len(&self.path, info, out.len())?;
+        out.copy_from_slice(bytes);
+        self.map.release(bytes);
+        Ok(())
     }
 
     /// Reads a tensor as an array of `T`.
@@ -242,7 +255,7 @@ impl SafetensorsReader {
     /// ([`CheckpointError::Misaligned`], fall back to [`read`](Self::read)).
     pub fn view<T: Element>(&self, name: &str) -> Result<ArrayViewD<'_, T>> {
         let (info, bytes) = self.raw_bytes(name)?;
-        CheckpointError::check_dtype(&self.path, info, T::DTYPE)?;
+        CheckpointError::check_dtype(&self.path, name, info.dtype, T::DTYPE)?;
         let i = self.find(name)?;
         view_or_error(
             info,
@@ -291,95 +304,222 @@ where
     K: Into<String>,
     W: Into<String>,
 {
-    let path = path.as_ref();
-    let invalid = |detail: String| CheckpointError::InvalidInput {
-        path: path.to_path_buf(),
-        detail,
-    };
-    let mut list: Vec<(String, TensorView<'a>)> = tensors
+    let list: Vec<(String, TensorView<'a>)> = tensors
         .into_iter()
         .map(|(n, v)| (n.as_ref().to_string(), v.into()))
         .collect();
-    for (name, v) in &list {
-        if v.dtype().safetensors_name().is_none() {
-            return Err(CheckpointError::UnsupportedDtype {
-                path: path.to_path_buf(),
-                tensor: name.clone(),
-                dtype: v.dtype(),
-                what: "safetensors cannot store this dtype; keep it in a TF checkpoint".into(),
+    let mut w = SafetensorsWriter::create(
+        path,
+        list.iter()
+            .map(|(n, v)| (n.as_str(), v.dtype(), v.shape().to_vec())),
+        metadata,
+        fsync,
+    )?;
+    let by_name: BTreeMap<&str, &TensorView<'a>> =
+        list.iter().map(|(n, v)| (n.as_str(), v)).collect();
+    for name in w.order().to_vec() {
+        let v = by_name[name.as_str()];
+        let bytes = v.le_bytes().unwrap_or_default();
+        w.write(&name, &bytes)?;
+    }
+    w.finish()
+}
+
+/// A streaming safetensors writer: the header (names, dtypes, shapes) is
+/// written first, then each tensor's bytes in the order the `safetensors`
+/// package lays them out ([`order`](Self::order)), so a converter needs
+/// only one tensor in memory at a time. Atomic like every save: dropping it
+/// unfinished leaves no file.
+pub struct SafetensorsWriter {
+    path: PathBuf,
+    out: TempFile,
+    fsync: bool,
+    order: Vec<String>,
+    sizes: Vec<u64>,
+    next: usize,
+}
+
+impl SafetensorsWriter {
+    /// Plans the layout of `tensors` (name, dtype, shape) and writes the
+    /// header. String and complex128 tensors cannot be stored in
+    /// safetensors ([`CheckpointError::UnsupportedDtype`] naming the first).
+    pub fn create<N, M, K, W>(
+        path: impl AsRef<Path>,
+        tensors: impl IntoIterator<Item = (N, DataType, Vec<usize>)>,
+        metadata: M,
+        fsync: bool,
+    ) -> Result<SafetensorsWriter>
+    where
+        N: AsRef<str>,
+        M: IntoIterator<Item = (K, W)>,
+        K: Into<String>,
+        W: Into<String>,
+    {
+        let path = path.as_ref();
+        let invalid = |detail: String| CheckpointError::InvalidInput {
+            path: path.to_path_buf(),
+            detail,
+        };
+        let mut list: Vec<(String, DataType, Vec<usize>)> = tensors
+            .into_iter()
+            .map(|(n, d, s)| (n.as_ref().to_string(), d, s))
+            .collect();
+        for (name, dtype, _) in &list {
+            if dtype.safetensors_name().is_none() {
+                return Err(CheckpointError::UnsupportedDtype {
+                    path: path.to_path_buf(),
+                    tensor: name.clone(),
+                    dtype: *dtype,
+                    what: "safetensors cannot store this dtype; keep it in a TF checkpoint".into(),
+                });
+            }
+            if name == "__metadata__" {
+                return Err(invalid("a tensor cannot be named __metadata__".into()));
+            }
+        }
+        list.sort_by(|a, b| {
+            b.1.safetensors_rank()
+                .cmp(&a.1.safetensors_rank())
+                .then_with(|| a.0.cmp(&b.0))
+        });
+        let mut names: Vec<&str> = list.iter().map(|(n, _, _)| n.as_str()).collect();
+        names.sort_unstable();
+        if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
+            return Err(invalid(format!("tensor '{}' is given twice", w[0])));
+        }
+        let metadata: BTreeMap<String, String> = metadata
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect();
+
+        let js = |s: &str| serde_json::to_string(s).expect("strings always serialize");
+        let mut header = String::from("{");
+        let mut first = true;
+        if !metadata.is_empty() {
+            header.push_str("\"__metadata__\":{");
+            let kv: Vec<String> = metadata
+                .iter()
+                .map(|(k, v)| format!("{}:{}", js(k), js(v)))
+                .collect();
+            header.push_str(&kv.join(","));
+            header.push('}');
+            first = false;
+        }
+        let mut offset = 0u64;
+        let mut sizes = Vec::with_capacity(list.len());
+        for (name, dtype, shape) in &list {
+            let n = shape
+                .iter()
+                .try_fold(1u64, |a, &d| a.checked_mul(d as u64))
+                .and_then(|n| n.checked_mul(dtype.size().unwrap_or(0) as u64))
+                .ok_or_else(|| invalid(format!("tensor '{name}' is too large")))?;
+            let dims: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
+            if !first {
+                header.push(',');
+            }
+            first = false;
+            header.push_str(&format!(
+                "{}:{{\"dtype\":\"{}\",\"shape\":[{}],\"data_offsets\":[{},{}]}}",
+                js(name),
+                dtype.safetensors_name().unwrap_or("?"),
+                dims.join(","),
+                offset,
+                offset + n
+            ));
+            offset += n;
+            sizes.push(n);
+        }
+        header.push('}');
+        while header.len() % 8 != 0 {
+            header.push(' ');
+        }
+
+        let dir = parent_dir(path);
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| CheckpointError::io(&dir, "creating the directory", e))?;
+        let mut out = TempFile::create(path)?;
+        out.write_all(&(header.len() as u64).to_le_bytes())?;
+        out.write_all(header.as_bytes())?;
+        Ok(SafetensorsWriter {
+            path: path.to_path_buf(),
+            out,
+            fsync,
+            order: list.into_iter().map(|(n, _, _)| n).collect(),
+            sizes,
+            next: 0,
+        })
+    }
+
+    /// The names in the order their bytes must be written.
+    pub fn order(&self) -> &[String] {
+        &self.order
+    }
+
+    /// Writes the next tensor's little-endian row-major bytes.
+    pub fn write(&mut self, name: &str, bytes: &[u8]) -> Result<()> {
+        let invalid = |detail: String| CheckpointError::InvalidInput {
+            path: self.path.clone(),
+            detail,
+        };
+        match self.order.get(self.next) {
+            Some(n) if n == name => {}
+            Some(n) => {
+                return Err(invalid(format!(
+                    "tensor '{name}' written out of order; '{n}' comes next"
+                )))
+            }
+            None => return Err(invalid(format!("tensor '{name}' is one too many"))),
+        }
+        if bytes.len() as u64 != self.sizes[self.next] {
+            return Err(CheckpointError::BufferSize {
+                path: self.path.clone(),
+                tensor: name.to_string(),
+                expected: u128::from(self.sizes[self.next]),
+                got: bytes.len(),
             });
         }
-        if name == "__metadata__" {
-            return Err(invalid("a tensor cannot be named __metadata__".into()));
-        }
-    }
-    list.sort_by(|a, b| {
-        b.1.dtype()
-            .safetensors_rank()
-            .cmp(&a.1.dtype().safetensors_rank())
-            .then_with(|| a.0.cmp(&b.0))
-    });
-    let mut names: Vec<&str> = list.iter().map(|(n, _)| n.as_str()).collect();
-    names.sort_unstable();
-    if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
-        return Err(invalid(format!("tensor '{}' is given twice", w[0])));
-    }
-    let metadata: BTreeMap<String, String> = metadata
-        .into_iter()
-        .map(|(k, v)| (k.into(), v.into()))
-        .collect();
-
-    let js = |s: &str| serde_json::to_string(s).expect("strings always serialize");
-    let mut header = String::from("{");
-    let mut first = true;
-    if !metadata.is_empty() {
-        header.push_str("\"__metadata__\":{");
-        let kv: Vec<String> = metadata
-            .iter()
-            .map(|(k, v)| format!("{}:{}", js(k), js(v)))
-            .collect();
-        header.push_str(&kv.join(","));
-        header.push('}');
-        first = false;
-    }
-    let mut offset = 0u64;
-    for (name, v) in &list {
-        let size = (v.len() * v.dtype().size().unwrap_or(0)) as u64;
-        let shape: Vec<String> = v.shape().iter().map(|d| d.to_string()).collect();
-        if !first {
-            header.push(',');
-        }
-        first = false;
-        header.push_str(&format!(
-            "{}:{{\"dtype\":\"{}\",\"shape\":[{}],\"data_offsets\":[{},{}]}}",
-            js(name),
-            v.dtype().safetensors_name().unwrap_or("?"),
-            shape.join(","),
-            offset,
-            offset + size
-        ));
-        offset += size;
-    }
-    header.push('}');
-    while header.len() % 8 != 0 {
-        header.push(' ');
+        self.out.write_all(bytes)?;
+        self.next += 1;
+        Ok(())
     }
 
-    let dir = parent_dir(path);
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| CheckpointError::io(&dir, "creating the directory", e))?;
-    let mut out = TempFile::create(path)?;
-    out.write_all(&(header.len() as u64).to_le_bytes())?;
-    out.write_all(header.as_bytes())?;
-    for (_, v) in &list {
-        if let Some(bytes) = v.le_bytes() {
-            out.write_all(&bytes)?;
+    /// Checks every tensor was written, then renames the file into place.
+    pub fn finish(mut self) -> Result<()> {
+        if let Some(n) = self.order.get(self.next) {
+            return Err(CheckpointError::InvalidInput {
+                path: self.path.clone(),
+                detail: format!("finished before tensor '{n}' was written"),
+            });
         }
+        self.out.seal(self.fsync)?;
+        self.out.rename()?;
+        if self.fsync {
+            sync_dir(&parent_dir(&self.path));
+        }
+        Ok(())
     }
-    out.seal(fsync)?;
-    out.rename()?;
-    if fsync {
-        sync_dir(&dir);
+}
+
+impl TensorSource for SafetensorsReader {
+    fn path(&self) -> &Path {
+        SafetensorsReader::path(self)
     }
-    Ok(())
+    fn format(&self) -> crate::source::Format {
+        crate::source::Format::Safetensors
+    }
+    fn entries(&self) -> &[TensorInfo] {
+        SafetensorsReader::entries(self)
+    }
+    fn info(&self, name: &str) -> Result<&TensorInfo> {
+        SafetensorsReader::info(self, name)
+    }
+    fn read(&self, name: &str) -> Result<TensorData> {
+        SafetensorsReader::read(self, name)
+    }
+    fn raw_bytes(&self, name: &str) -> Result<(&TensorInfo, &[u8])> {
+        SafetensorsReader::raw_bytes(self, name)
+    }
+    fn read_into(&self, name: &str, out: &mut [u8]) -> Result<()> {
+        SafetensorsReader::read_into(self, name, out)
+    }
 }

@@ -4,10 +4,9 @@ use std::path::Path;
 
 use ndarray::{ArrayD, ArrayViewD};
 
-use crate::bundle::CheckpointReader;
 use crate::error::{CheckpointError, Result};
-use crate::safetensors::SafetensorsReader;
-use crate::tensor::{view_from_bytes, Element, TensorData, TensorInfo};
+use crate::paths::Resolution;
+use crate::tensor::{typed, view_or_error, Element, TensorData, TensorInfo};
 
 /// The file format behind a [`TensorSource`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,115 +37,47 @@ pub trait TensorSource: Send + Sync {
     fn contains(&self, name: &str) -> bool {
         self.info(name).is_ok()
     }
+
+    /// Fills `out`, whose length must be the tensor's num_elements × element
+    /// size ([`CheckpointError::BufferSize`] otherwise), with the full
+    /// tensor's little-endian row-major element bytes: checksums verified,
+    /// a partitioned variable's slices assembled, copied straight from the
+    /// mapped file with no intermediate copy, and the mapped pages dropped
+    /// from the process's resident set afterwards, so reading a large file
+    /// tensor by tensor needs only the caller's buffer. String tensors have
+    /// no such layout ([`CheckpointError::UnsupportedDtype`]). On error the
+    /// contents of `out` are unspecified.
+    fn read_into(&self, name: &str, out: &mut [u8]) -> Result<()> {
+        let info = self.info(name)?;
+        crate::tensor::check_out_len(self.path(), info, out.len())?;
+        let (_, bytes) = self.raw_bytes(name)?;
+        out.copy_from_slice(bytes);
+        Ok(())
+    }
+
+    /// Set when the source was found through a `checkpoint` state file
+    /// naming a prefix that does not exist, and the prefix of the same file
+    /// name in the state file's directory was used instead: what was named
+    /// and why. `None` otherwise.
+    fn resolution(&self) -> Option<&Resolution> {
+        None
+    }
 }
 
 impl dyn TensorSource + '_ {
     /// Reads a tensor as an array of `T` (error if the stored dtype differs).
     pub fn read_as<T: Element>(&self, name: &str) -> Result<ArrayD<T>> {
-        CheckpointError::check_dtype(self.path(), self.info(name)?, T::DTYPE)?;
-        self.read(name)
-            .map(|d| d.into_array::<T>().expect("dtype checked"))
+        let found = self.info(name)?.dtype;
+        CheckpointError::check_dtype(self.path(), name, found, T::DTYPE)?;
+        typed(self.path(), name, self.read(name)?)
     }
 
     /// A zero-copy, checksum-verified view over the mapped file; see
     /// [`CheckpointReader::view`] for the alignment rule.
     pub fn view<T: Element>(&self, name: &str) -> Result<ArrayViewD<'_, T>> {
+        let found = self.info(name)?.dtype;
+        CheckpointError::check_dtype(self.path(), name, found, T::DTYPE)?;
         let (info, bytes) = self.raw_bytes(name)?;
-        CheckpointError::check_dtype(self.path(), info, T::DTYPE)?;
-        if bytes.as_ptr().align_offset(std::mem::align_of::<T>()) != 0 {
-            return Err(CheckpointError::Misaligned {
-                path: self.path().to_path_buf(),
-                tensor: name.to_string(),
-                dtype: info.dtype,
-                offset: 0,
-                align: std::mem::align_of::<T>(),
-            });
-        }
-        view_from_bytes::<T>(&info.shape, bytes).ok_or_else(|| CheckpointError::BadShape {
-            path: self.path().to_path_buf(),
-            tensor: name.to_string(),
-            detail: format!("bytes are not valid {} values", info.dtype),
-        })
+        view_or_error(info, bytes, 0, self.path().to_path_buf())
     }
-}
-
-impl TensorSource for CheckpointReader {
-    fn path(&self) -> &Path {
-        self.prefix()
-    }
-    fn format(&self) -> Format {
-        Format::TfCheckpoint
-    }
-    fn entries(&self) -> &[TensorInfo] {
-        CheckpointReader::entries(self)
-    }
-    fn info(&self, name: &str) -> Result<&TensorInfo> {
-        CheckpointReader::info(self, name)
-    }
-    fn read(&self, name: &str) -> Result<TensorData> {
-        CheckpointReader::read(self, name)
-    }
-    fn raw_bytes(&self, name: &str) -> Result<(&TensorInfo, &[u8])> {
-        CheckpointReader::raw_bytes(self, name)
-    }
-}
-
-impl TensorSource for SafetensorsReader {
-    fn path(&self) -> &Path {
-        SafetensorsReader::path(self)
-    }
-    fn format(&self) -> Format {
-        Format::Safetensors
-    }
-    fn entries(&self) -> &[TensorInfo] {
-        SafetensorsReader::entries(self)
-    }
-    fn info(&self, name: &str) -> Result<&TensorInfo> {
-        SafetensorsReader::info(self, name)
-    }
-    fn read(&self, name: &str) -> Result<TensorData> {
-        SafetensorsReader::read(self, name)
-    }
-    fn raw_bytes(&self, name: &str) -> Result<(&TensorInfo, &[u8])> {
-        SafetensorsReader::raw_bytes(self, name)
-    }
-}
-
-/// Guesses the format of `path`: a `.safetensors` extension, or a regular
-/// file starting with a plausible safetensors header (u64 length, then `{`),
-/// is safetensors; anything else is treated as a TF checkpoint (prefix,
-/// `.index`, `.data-*` or directory).
-pub fn detect_format(path: &Path) -> Format {
-    if path.extension().is_some_and(|e| e == "safetensors") {
-        return Format::Safetensors;
-    }
-    if path.is_file() && path.extension().is_none_or(|e| e != "index") {
-        use std::io::Read;
-        let mut head = [0u8; 9];
-        if let Ok(mut f) = std::fs::File::open(path) {
-            if f.read_exact(&mut head).is_ok() && head[8] == b'{' {
-                return Format::Safetensors;
-            }
-        }
-    }
-    Format::TfCheckpoint
-}
-
-/// Opens a TF checkpoint or a safetensors file, chosen by [`detect_format`].
-pub fn open(path: impl AsRef<Path>) -> Result<Box<dyn TensorSource>> {
-    let path = path.as_ref();
-    if !path.exists() {
-        let index = crate::bundle::index_path(path);
-        if !index.exists() {
-            return Err(CheckpointError::NotFound {
-                path: path.to_path_buf(),
-                tensor: None,
-                hint: "expected a safetensors file, a checkpoint prefix P with P.index beside it, or a directory with a `checkpoint` state file".into(),
-            });
-        }
-    }
-    Ok(match detect_format(path) {
-        Format::Safetensors => Box::new(SafetensorsReader::open(path)?),
-        Format::TfCheckpoint => Box::new(CheckpointReader::open(path)?),
-    })
 }

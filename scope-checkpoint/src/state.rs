@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use crate::atomic::write_atomic;
 use crate::error::{CheckpointError, Result};
+use crate::paths::{locate, parent_dir, Located};
 
 /// The name of the state file TF's `Saver` keeps next to its checkpoints.
 pub const STATE_FILE_NAME: &str = "checkpoint";
@@ -161,29 +162,98 @@ pub fn read_checkpoint_state(dir: impl AsRef<Path>) -> Result<CheckpointState> {
 
 /// The prefix of the latest checkpoint in `dir`, like
 /// `tf.train.latest_checkpoint`: `model_checkpoint_path` from the state
-/// file, resolved against `dir` when relative. Fails when its `.index`
-/// does not exist.
+/// file, resolved against `dir` when relative. Unlike TF, a directory that
+/// was moved still works: see [`latest_checkpoint_located`]. Fails when
+/// no `.index` exists for it.
 pub fn latest_checkpoint(dir: impl AsRef<Path>) -> Result<PathBuf> {
+    latest_checkpoint_located(dir).map(|l| l.prefix)
+}
+
+/// [`latest_checkpoint`], saying whether the prefix the state file names
+/// was used or (when it does not exist, typically an absolute path from the
+/// machine that trained the model) the prefix of the same file name in
+/// `dir`, and why.
+pub fn latest_checkpoint_located(dir: impl AsRef<Path>) -> Result<Located> {
     let dir = dir.as_ref();
     let st = read_checkpoint_state(dir)?;
-    let p = Path::new(&st.model_checkpoint_path);
-    let prefix = if p.is_absolute() {
-        p.to_path_buf()
-    } else {
-        dir.join(p)
+    locate(dir, &st.model_checkpoint_path, &dir.join(STATE_FILE_NAME))
+}
+
+/// Every checkpoint the state file of `dir` keeps
+/// (`all_model_checkpoint_paths`, oldest first), each located as
+/// [`latest_checkpoint_located`] does. Fails on the first entry that exists
+/// neither where it is named nor in `dir`.
+pub fn all_checkpoints(dir: impl AsRef<Path>) -> Result<Vec<Located>> {
+    let dir = dir.as_ref();
+    let st = read_checkpoint_state(dir)?;
+    let state_file = dir.join(STATE_FILE_NAME);
+    st.all_model_checkpoint_paths
+        .iter()
+        .map(|p| locate(dir, p, &state_file))
+        .collect()
+}
+
+/// Turns what the user passed (a prefix, an `.index` or `.data-*` file, or
+/// a directory) into a checkpoint prefix.
+pub(crate) fn resolve_prefix(path: &Path) -> Result<Located> {
+    let plain = |prefix: PathBuf| {
+        Ok(Located {
+            prefix,
+            resolution: None,
+        })
     };
-    let index = crate::bundle::index_path(&prefix);
-    if !index.is_file() {
-        return Err(CheckpointError::StateFile {
-            path: dir.join(STATE_FILE_NAME),
-            detail: format!(
-                "it names {} as the latest checkpoint but {} does not exist; fix the file or open a prefix directly",
-                st.model_checkpoint_path,
-                index.display()
-            ),
-        });
+    if path.is_dir() {
+        if path.join(STATE_FILE_NAME).is_file() {
+            return latest_checkpoint_located(path);
+        }
+        // No state file: accept a directory holding exactly one checkpoint.
+        let mut found = Vec::new();
+        if let Ok(rd) = std::fs::read_dir(path) {
+            for e in rd.flatten() {
+                let p = e.path();
+                if let Some(name) = p.file_name().and_then(|n| n.to_str()) {
+                    if let Some(stem) = name.strip_suffix(".index") {
+                        if !name.starts_with('.') {
+                            found.push(path.join(stem));
+                        }
+                    }
+                }
+            }
+        }
+        return match found.len() {
+            1 => plain(found.pop().unwrap_or_default()),
+            0 => Err(CheckpointError::NotACheckpoint {
+                path: path.to_path_buf(),
+                reason: "the directory has no `checkpoint` state file and no .index file".into(),
+            }),
+            _ => {
+                found.sort();
+                let names: Vec<String> = found.iter().map(|p| p.display().to_string()).collect();
+                Err(CheckpointError::NotACheckpoint {
+                    path: path.to_path_buf(),
+                    reason: format!(
+                        "no `checkpoint` state file and several checkpoints; pass one prefix: {}",
+                        names.join(", ")
+                    ),
+                })
+            }
+        };
     }
-    Ok(prefix)
+    let s = path.to_string_lossy();
+    if let Some(p) = s.strip_suffix(".index") {
+        return plain(PathBuf::from(p));
+    }
+    if let Some(pos) = s.rfind(".data-") {
+        let tail = &s[pos + 6..];
+        let b = tail.as_bytes();
+        if b.len() == 14
+            && &tail[5..9] == "-of-"
+            && b[..5].iter().chain(&b[9..]).all(u8::is_ascii_digit)
+        {
+            return plain(PathBuf::from(&s[..pos]));
+        }
+    }
+    plain(path.to_path_buf())
 }
 
 /// Records `prefix` as the latest checkpoint in the state file of its
@@ -212,13 +282,6 @@ pub fn update_checkpoint_state(prefix: impl AsRef<Path>, fsync: bool) -> Result<
     st.all_model_checkpoint_paths.push(name.clone());
     st.model_checkpoint_path = name;
     write_atomic(&dir.join(STATE_FILE_NAME), st.to_text().as_bytes(), fsync)
-}
-
-pub(crate) fn parent_dir(p: &Path) -> PathBuf {
-    match p.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    }
 }
 
 #[cfg(test)]

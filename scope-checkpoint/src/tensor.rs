@@ -7,6 +7,7 @@ use half::{bf16, f16};
 use ndarray::{ArrayD, ArrayViewD, IxDyn};
 use num_complex::Complex;
 
+use crate::error::{CheckpointError, Result};
 use crate::DataType;
 
 #[cfg(not(target_endian = "little"))]
@@ -422,4 +423,244 @@ pub(crate) fn data_from_bytes(
         DataType::UInt64 => go::<u64>(shape, bytes, c),
         DataType::String => None,
     }
+}
+
+/// A typed zero-copy view over verified stored bytes, or the error saying
+/// why there cannot be one (`offset` only names the position in errors).
+pub(crate) fn view_or_error<'a, T: Element>(
+    info: &TensorInfo,
+    bytes: &'a [u8],
+    offset: u64,
+    path: std::path::PathBuf,
+) -> Result<ArrayViewD<'a, T>> {
+    if bytes.as_ptr().align_offset(std::mem::align_of::<T>()) != 0 {
+        return Err(CheckpointError::Misaligned {
+            path,
+            tensor: info.name.clone(),
+            dtype: info.dtype,
+            offset,
+            align: std::mem::align_of::<T>(),
+        });
+    }
+    view_from_bytes::<T>(&info.shape, bytes).ok_or_else(|| CheckpointError::BadShape {
+        path,
+        tensor: info.name.clone(),
+        detail: format!("bytes are not valid {} values", info.dtype),
+    })
+}
+
+/// Takes the `T` array out of a freshly read tensor whose dtype was checked.
+pub(crate) fn typed<T: Element>(
+    path: &std::path::Path,
+    name: &str,
+    d: TensorData,
+) -> Result<ArrayD<T>> {
+    let found = d.dtype();
+    d.into_array::<T>()
+        .map_err(|_| CheckpointError::DtypeMismatch {
+            path: path.to_path_buf(),
+            tensor: name.to_string(),
+            expected: T::DTYPE,
+            found,
+        })
+}
+
+/// Copies `src` into `dst` (same length) and returns the crc32c of the
+/// bytes, in cache-sized chunks so the source is read from memory once.
+pub(crate) fn copy_with_crc(src: &[u8], dst: &mut [u8]) -> u32 {
+    debug_assert_eq!(src.len(), dst.len());
+    let mut crc = 0u32;
+    for (s, d) in src.chunks(CHUNK).zip(dst.chunks_mut(CHUNK)) {
+        crc = crc32c::crc32c_append(crc, s);
+        d.copy_from_slice(s);
+    }
+    crc
+}
+
+/// A fresh all-zero array of `T` (calloc-backed, so untouched pages cost
+/// nothing). All-zero bytes are a valid value of every [`Element`].
+fn zeroed_array<T: Element>(shape: &[usize]) -> Option<ArrayD<T>> {
+    let n: usize = shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d))?;
+    let layout = std::alloc::Layout::array::<T>(n).ok()?;
+    let v = if layout.size() == 0 {
+        Vec::new()
+    } else {
+        // SAFETY: the layout has a non-zero size.
+        let p = unsafe { std::alloc::alloc_zeroed(layout) };
+        if p.is_null() {
+            std::alloc::handle_alloc_error(layout);
+        }
+        advise_huge_pages(p, layout.size());
+        // SAFETY: allocated by the global allocator with T's array layout for
+        // n elements, all initialized (zero bytes are a valid T).
+        unsafe { Vec::from_raw_parts(p.cast::<T>(), n, n) }
+    };
+    ArrayD::from_shape_vec(IxDyn(shape), v).ok()
+}
+
+/// A fresh all-zero tensor of a fixed-size dtype (`None` for strings or an
+/// impossible shape).
+pub(crate) fn zeroed_data(dtype: DataType, shape: &[usize]) -> Option<TensorData> {
+    fn go<T: Element>(shape: &[usize]) -> Option<TensorData> {
+        zeroed_array::<T>(shape).map(T::wrap)
+    }
+    match dtype {
+        DataType::Float32 => go::<f32>(shape),
+        DataType::Float64 => go::<f64>(shape),
+        DataType::Int32 => go::<i32>(shape),
+        DataType::UInt8 => go::<u8>(shape),
+        DataType::Int16 => go::<i16>(shape),
+        DataType::Int8 => go::<i8>(shape),
+        DataType::Complex64 => go::<Complex<f32>>(shape),
+        DataType::Int64 => go::<i64>(shape),
+        DataType::Bool => go::<bool>(shape),
+        DataType::BFloat16 => go::<bf16>(shape),
+        DataType::UInt16 => go::<u16>(shape),
+        DataType::Complex128 => go::<Complex<f64>>(shape),
+        DataType::Float16 => go::<f16>(shape),
+        DataType::UInt32 => go::<u32>(shape),
+        DataType::UInt64 => go::<u64>(shape),
+        DataType::String => None,
+    }
+}
+
+/// The element bytes of a standard-layout owned tensor, writable: only for
+/// dtypes where every byte pattern is a valid value (not bool, not strings).
+pub(crate) fn data_bytes_mut(d: &mut TensorData) -> Option<&mut [u8]> {
+    fn go<T: Element>(a: &mut ArrayD<T>) -> Option<&mut [u8]> {
+        let s = a.as_slice_mut()?;
+        let len = std::mem::size_of_val(s);
+        // SAFETY: every T here is plain old data for which any byte pattern
+        // is valid (bool is excluded below), and the slice is exclusively borrowed.
+        Some(unsafe { std::slice::from_raw_parts_mut(s.as_mut_ptr().cast::<u8>(), len) })
+    }
+    match d {
+        TensorData::Float32(a) => go(a),
+        TensorData::Float64(a) => go(a),
+        TensorData::Int32(a) => go(a),
+        TensorData::UInt8(a) => go(a),
+        TensorData::Int16(a) => go(a),
+        TensorData::Int8(a) => go(a),
+        TensorData::Complex64(a) => go(a),
+        TensorData::Int64(a) => go(a),
+        TensorData::BFloat16(a) => go(a),
+        TensorData::UInt16(a) => go(a),
+        TensorData::Complex128(a) => go(a),
+        TensorData::Float16(a) => go(a),
+        TensorData::UInt32(a) => go(a),
+        TensorData::UInt64(a) => go(a),
+        TensorData::Bool(_) | TensorData::String(_) => None,
+    }
+}
+
+impl<'a> TensorView<'a> {
+    /// A view of raw little-endian, row-major element bytes of `dtype` and
+    /// `shape`, e.g. another tensor library's buffer, to pass to a writer
+    /// without copying. Fails with [`CheckpointError::BufferSize`] when the
+    /// length is not num_elements × element size,
+    /// [`CheckpointError::Misaligned`] when the bytes are not aligned for
+    /// the element type (buffers from an allocator always are),
+    /// [`CheckpointError::UnsupportedDtype`] for strings and
+    /// [`CheckpointError::BadShape`] for bool bytes other than 0 and 1.
+    pub fn from_bytes(dtype: DataType, shape: &[usize], bytes: &'a [u8]) -> Result<TensorView<'a>> {
+        const WHAT: &str = "<bytes>";
+        let path = std::path::PathBuf::from(WHAT);
+        let Some(es) = dtype.size() else {
+            return Err(CheckpointError::UnsupportedDtype {
+                path,
+                tensor: WHAT.into(),
+                dtype,
+                what: "strings have no fixed-size byte layout; build an ArrayD<Vec<u8>> instead"
+                    .into(),
+            });
+        };
+        let n = shape
+            .iter()
+            .try_fold(1u128, |a, &d| a.checked_mul(d as u128));
+        let want = n.and_then(|n| n.checked_mul(es as u128));
+        if want != Some(bytes.len() as u128) {
+            return Err(CheckpointError::BufferSize {
+                path,
+                tensor: WHAT.into(),
+                expected: want.unwrap_or(u128::MAX),
+                got: bytes.len(),
+            });
+        }
+        fn go<'b, T: Element>(shape: &[usize], bytes: &'b [u8]) -> Option<TensorView<'b>> {
+            view_from_bytes::<T>(shape, bytes).map(T::wrap_view)
+        }
+        let v = match dtype {
+            DataType::Float32 => go::<f32>(shape, bytes),
+            DataType::Float64 => go::<f64>(shape, bytes),
+            DataType::Int32 => go::<i32>(shape, bytes),
+            DataType::UInt8 => go::<u8>(shape, bytes),
+            DataType::Int16 => go::<i16>(shape, bytes),
+            DataType::Int8 => go::<i8>(shape, bytes),
+            DataType::Complex64 => go::<Complex<f32>>(shape, bytes),
+            DataType::Int64 => go::<i64>(shape, bytes),
+            DataType::Bool => go::<bool>(shape, bytes),
+            DataType::BFloat16 => go::<bf16>(shape, bytes),
+            DataType::UInt16 => go::<u16>(shape, bytes),
+            DataType::Complex128 => go::<Complex<f64>>(shape, bytes),
+            DataType::Float16 => go::<f16>(shape, bytes),
+            DataType::UInt32 => go::<u32>(shape, bytes),
+            DataType::UInt64 => go::<u64>(shape, bytes),
+            DataType::String => None,
+        };
+        v.ok_or_else(|| {
+            let align = dtype_align(dtype);
+            if bytes.as_ptr().align_offset(align) != 0 {
+                CheckpointError::Misaligned {
+                    path: std::path::PathBuf::from(WHAT),
+                    tensor: WHAT.into(),
+                    dtype,
+                    offset: bytes.as_ptr() as u64,
+                    align,
+                }
+            } else {
+                CheckpointError::BadShape {
+                    path: std::path::PathBuf::from(WHAT),
+                    tensor: WHAT.into(),
+                    detail: format!("bytes are not valid {dtype} values"),
+                }
+            }
+        })
+    }
+}
+
+/// The alignment of `dtype`'s Rust element type.
+fn dtype_align(dtype: DataType) -> usize {
+    match dtype {
+        DataType::Complex64 => std::mem::align_of::<Complex<f32>>(),
+        DataType::Complex128 => std::mem::align_of::<Complex<f64>>(),
+        d => d.size().unwrap_or(1),
+    }
+}
+
+/// The element size of `info`, after checking that an output buffer of
+/// `len` bytes fits it exactly (and that it is not a string tensor).
+pub(crate) fn check_out_len(
+    path: &std::path::Path,
+    info: &TensorInfo,
+    len: usize,
+) -> Result<usize> {
+    let Some(es) = info.dtype.size() else {
+        return Err(CheckpointError::UnsupportedDtype {
+            path: path.to_path_buf(),
+            tensor: info.name.clone(),
+            dtype: info.dtype,
+            what: "string tensors have no fixed-size byte layout to read into a buffer; use `read`"
+                .into(),
+        });
+    };
+    let want = info.num_elements() as u128 * es as u128;
+    if want != len as u128 {
+        return Err(CheckpointError::BufferSize {
+            path: path.to_path_buf(),
+            tensor: info.name.clone(),
+            expected: want,
+            got: len,
+        });
+    }
+    Ok(es)
 }

@@ -236,3 +236,72 @@ fn list_tree_groups_by_scope_with_counts() {
     let out = run(&[&"list", &fixtures().join("tiny_gpt2"), &"--tree", &"--json"]);
     assert!(!out.status.success(), "--tree and --json conflict");
 }
+
+#[test]
+fn convert_to_shards_balances_and_round_trips() {
+    let tmp = tempfile::tempdir().unwrap();
+    let st = tmp.path().join("p.safetensors");
+    let src = fixtures().join("checkpoints/partitioned_sharded");
+    // Partitioned variables come out whole; bool/int8/complex64 all fit safetensors.
+    let o = run(&[&"convert", &src, &st]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let back = tmp.path().join("back/model.ckpt");
+    let o = run(&[&"convert", &st, &back, &"--shards", &"3"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for k in 0..3 {
+        let f = tmp
+            .path()
+            .join(format!("back/model.ckpt.data-0000{k}-of-00003"));
+        assert!(std::fs::metadata(&f).unwrap().len() > 0, "{}", f.display());
+    }
+    let o = run(&[&"diff", &src, &back]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let o = run(&[&"diff", &src, &st]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
+
+#[test]
+fn convert_names_what_safetensors_cannot_carry() {
+    let tmp = tempfile::tempdir().unwrap();
+    let st = tmp.path().join("x.safetensors");
+    let src = fixtures().join("checkpoints/extra_dtypes/extra_dtypes.ckpt");
+    let o = run(&[&"convert", &src, &st]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("safetensors cannot store")
+            && err.contains("(string)")
+            && err.contains("(complex128)"),
+        "{err}"
+    );
+    assert!(!st.exists());
+    let o = run(&[&"convert", &src, &st, &"--skip-unsupported"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("left out"), "{}", stderr(&o));
+    let o = run(&[&"list", &st]);
+    assert!(!stdout(&o).contains("string"));
+}
+
+#[test]
+fn list_hides_or_groups_optimizer_state_and_ema() {
+    let dir = fixtures().join("checkpoints/slots");
+    let all = stdout(&run(&[&"list", &dir]));
+    assert_eq!(all.lines().count(), 47);
+    let hidden = stdout(&run(&[&"list", &dir, &"--hide-optimizer", &"--hide-ema"]));
+    let names: Vec<&str> = hidden
+        .lines()
+        .map(|l| l.split('\t').next().unwrap())
+        .collect();
+    assert_eq!(names.len(), 13, "{hidden}"); // 12 model variables + global_step
+    assert!(names.contains(&"global_step") && names.contains(&"adam/w"));
+    let grouped = stdout(&run(&[&"list", &dir, &"--group"]));
+    assert!(
+        grouped.contains("# optimizer state: 22 tensors"),
+        "{grouped}"
+    );
+    assert!(
+        grouped.contains("Adam ×2") && grouped.contains("beta1_power"),
+        "{grouped}"
+    );
+    assert!(grouped.contains("# EMA shadows: 12 tensors"), "{grouped}");
+}

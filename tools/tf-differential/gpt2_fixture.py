@@ -89,7 +89,7 @@ def main(out, n_vocab, n_ctx, n_embd, n_head, n_layer, batch, seq, seed):
             elif v.name.endswith('/b:0'): val = 0.1 * rng.standard_normal(shape)
             else: val = 0.15 * rng.standard_normal(shape)
             assigns.append(tf1.assign(v, val.astype(np.float32)))
-        saver = tf1.train.Saver(write_version=tf1.train.SaverDef.V2)
+        saver = tf1.train.Saver(write_version=tf1.train.SaverDef.V2, save_relative_paths=True)  # relocatable: no absolute path in the state file
         with tf1.Session(graph=g) as sess:
             sess.run(assigns)
             out_logits = sess.run(logits, {X: tokens})

@@ -8,12 +8,14 @@ use std::process::ExitCode;
 
 use clap::{value_parser, Arg, ArgAction, ArgMatches, Command};
 use indicatif::{ProgressBar, ProgressStyle};
+use std::io::IsTerminal;
+
 use scope_checkpoint::{
-    open, save_safetensors, CheckpointError, CheckpointWriter, SaveOptions, TensorData, TensorInfo,
-    TensorSource,
+    balance_shards, open, tensor_role, CheckpointError, CheckpointWriter, DataType,
+    SafetensorsWriter, SaveOptions, TensorData, TensorInfo, TensorRole, TensorSource, TensorView,
 };
 
-/// Inputs larger than this get a progress bar (when stderr is a terminal).
+/// Inputs larger than this get a progress bar (only when stderr is a terminal).
 const PROGRESS_BYTES: u64 = 64 << 20;
 
 fn cli() -> Command {
@@ -35,6 +37,19 @@ fn cli() -> Command {
                         .action(ArgAction::SetTrue)
                         .conflicts_with("json")
                         .help("print the tensors as a tree grouped by scope, with parameter counts per subtree"),
+                )
+                .arg(Arg::new("hide-optimizer").long("hide-optimizer").action(ArgAction::SetTrue).help(
+                    "leave out optimizer slots (<var>/Adam, <var>/Momentum, ...) and optimizer state (beta1_power, ...)",
+                ))
+                .arg(Arg::new("hide-ema").long("hide-ema").action(ArgAction::SetTrue).help(
+                    "leave out exponential moving average shadows (<var>/ExponentialMovingAverage)",
+                ))
+                .arg(
+                    Arg::new("group")
+                        .long("group")
+                        .action(ArgAction::SetTrue)
+                        .conflicts_with_all(["json", "tree"])
+                        .help("list model tensors, then one summary line each for optimizer state and EMA shadows"),
                 ),
         )
         .subcommand(
@@ -50,6 +65,16 @@ fn cli() -> Command {
                         .value_parser(["safetensors", "checkpoint"])
                         .help("output format (default: safetensors if OUT ends in .safetensors, else checkpoint)"),
                 )
+                .arg(
+                    Arg::new("shards")
+                        .long("shards")
+                        .value_parser(value_parser!(u32).range(1..=99_999))
+                        .default_value("1")
+                        .help("checkpoint output: number of .data files, tensors balanced over them by size"),
+                )
+                .arg(Arg::new("skip-unsupported").long("skip-unsupported").action(ArgAction::SetTrue).help(
+                    "safetensors output: leave out (and name) tensors safetensors cannot store (strings, complex128) instead of failing",
+                ))
                 .arg(Arg::new("quiet").long("quiet").short('q').action(ArgAction::SetTrue).help("no progress bar")),
         )
         .subcommand(
@@ -91,10 +116,22 @@ fn shape_str(s: &[usize]) -> String {
 
 fn list(m: &ArgMatches) -> Result<ExitCode, CheckpointError> {
     let src = open(m.get_one::<PathBuf>("path").expect("required"))?;
+    if let Some(r) = src.resolution() {
+        eprintln!("note: {r}");
+    }
+    let (hide_opt, hide_ema) = (m.get_flag("hide-optimizer"), m.get_flag("hide-ema"));
+    let shown: Vec<&TensorInfo> = src
+        .entries()
+        .iter()
+        .filter(|e| match tensor_role(&e.name) {
+            TensorRole::OptimizerSlot { .. } | TensorRole::OptimizerState { .. } => !hide_opt,
+            TensorRole::EmaShadow { .. } => !hide_ema,
+            _ => true,
+        })
+        .collect();
     if m.get_flag("json") {
         // Written by hand to keep the keys in the documented order: name, dtype, shape.
-        let items: Vec<String> = src
-            .entries()
+        let items: Vec<String> = shown
             .iter()
             .map(|e| {
                 let name = serde_json::to_string(&e.name).expect("strings serialize");
@@ -108,10 +145,10 @@ fn list(m: &ArgMatches) -> Result<ExitCode, CheckpointError> {
             .collect();
         println!("[{}]", items.join(","));
     } else if m.get_flag("tree") {
-        let dtypes: Vec<String> = src.entries().iter().map(|e| e.dtype.to_string()).collect();
+        let dtypes: Vec<String> = shown.iter().map(|e| e.dtype.to_string()).collect();
         print!(
             "{}",
-            scope_checkpoint::tree::render_tree(src.entries().iter().zip(&dtypes).map(|(e, d)| {
+            scope_checkpoint::tree::render_tree(shown.iter().zip(&dtypes).map(|(e, d)| {
                 scope_checkpoint::tree::TreeItem {
                     name: &e.name,
                     shape: &e.shape,
@@ -119,8 +156,29 @@ fn list(m: &ArgMatches) -> Result<ExitCode, CheckpointError> {
                 }
             }))
         );
+    } else if m.get_flag("group") {
+        let mut slots: std::collections::BTreeMap<String, usize> = Default::default();
+        let mut state = Vec::new();
+        let mut ema = 0usize;
+        for e in &shown {
+            match tensor_role(&e.name) {
+                TensorRole::OptimizerSlot { slot, .. } => *slots.entry(slot).or_default() += 1,
+                TensorRole::OptimizerState { name } => state.push(name),
+                TensorRole::EmaShadow { .. } => ema += 1,
+                _ => println!("{}\t{}\t{}", e.name, e.dtype, shape_str(&e.shape)),
+            }
+        }
+        if !slots.is_empty() || !state.is_empty() {
+            let mut parts: Vec<String> = slots.iter().map(|(s, n)| format!("{s} ×{n}")).collect();
+            parts.extend(state.iter().cloned());
+            let n = slots.values().sum::<usize>() + state.len();
+            println!("# optimizer state: {n} tensors ({})", parts.join(", "));
+        }
+        if ema > 0 {
+            println!("# EMA shadows: {ema} tensors (<var>/ExponentialMovingAverage)");
+        }
     } else {
-        for e in src.entries() {
+        for e in shown {
             println!("{}\t{}\t{}", e.name, e.dtype, shape_str(&e.shape));
         }
     }
@@ -128,7 +186,7 @@ fn list(m: &ArgMatches) -> Result<ExitCode, CheckpointError> {
 }
 
 fn progress(total: u64, quiet: bool, what: &str) -> ProgressBar {
-    if quiet || total < PROGRESS_BYTES {
+    if quiet || total < PROGRESS_BYTES || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
     let pb = ProgressBar::new(total);
@@ -143,6 +201,23 @@ fn progress(total: u64, quiet: bool, what: &str) -> ProgressBar {
     pb
 }
 
+/// A reusable buffer, 8-byte aligned (enough for every element type), of
+/// at least `len` bytes.
+struct Buffer(Vec<u64>);
+
+impl Buffer {
+    fn bytes(&mut self, len: usize) -> &mut [u8] {
+        let words = len.div_ceil(8);
+        if self.0.len() < words {
+            self.0 = vec![0u64; words];
+        }
+        // SAFETY: u64s are plain bytes; the length is within the allocation.
+        unsafe { std::slice::from_raw_parts_mut(self.0.as_mut_ptr().cast::<u8>(), len) }
+    }
+}
+
+/// Streams every tensor of `src` through one buffer the size of the largest
+/// tensor: memory stays bounded by that, never by the file size.
 fn convert(m: &ArgMatches) -> Result<ExitCode, CheckpointError> {
     let input = m.get_one::<PathBuf>("input").expect("required");
     let output = m.get_one::<PathBuf>("output").expect("required");
@@ -152,32 +227,84 @@ fn convert(m: &ArgMatches) -> Result<ExitCode, CheckpointError> {
         None => output.extension().is_some_and(|e| e == "safetensors"),
     };
     let src = open(input)?;
-    let total: u64 = src.entries().iter().map(|e| e.size_bytes).sum();
-    let pb = progress(total, m.get_flag("quiet"), "converting");
+    if let Some(r) = src.resolution() {
+        eprintln!("note: {r}");
+    }
+    let mut entries: Vec<&TensorInfo> = src.entries().iter().collect();
     if to_safetensors {
-        let mut tensors: Vec<(String, TensorData)> = Vec::with_capacity(src.entries().len());
-        for e in src.entries() {
-            tensors.push((e.name.clone(), src.read(&e.name)?));
-            pb.inc(e.size_bytes);
+        let (ok, cannot): (Vec<&TensorInfo>, Vec<&TensorInfo>) = entries
+            .iter()
+            .partition(|e| e.dtype.safetensors_name().is_some());
+        if !cannot.is_empty() {
+            let names: Vec<String> = cannot
+                .iter()
+                .map(|e| format!("{} ({})", e.name, e.dtype))
+                .collect();
+            if !m.get_flag("skip-unsupported") {
+                return Err(CheckpointError::UnsupportedDtype {
+                    path: output.clone(),
+                    tensor: cannot[0].name.clone(),
+                    dtype: cannot[0].dtype,
+                    what: format!(
+                        "safetensors cannot store {} of the tensors: {}; keep them in a TF checkpoint, or pass --skip-unsupported to leave them out",
+                        cannot.len(),
+                        names.join(", ")
+                    ),
+                });
+            }
+            eprintln!(
+                "note: left out {} tensors safetensors cannot store: {}",
+                cannot.len(),
+                names.join(", ")
+            );
         }
+        entries = ok;
+    }
+    let total: u64 = entries.iter().map(|e| e.size_bytes).sum();
+    let pb = progress(total, m.get_flag("quiet"), "converting");
+    let mut buf = Buffer(Vec::new());
+    if to_safetensors {
         let source = src
             .path()
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        pb.set_message("writing");
-        save_safetensors(
+        let mut w = SafetensorsWriter::create(
             output,
-            tensors.iter().map(|(n, d)| (n, d)),
+            entries
+                .iter()
+                .map(|e| (e.name.as_str(), e.dtype, e.shape.clone())),
             [("source", source)],
+            true,
         )?;
+        for name in w.order().to_vec() {
+            let e = src.info(&name)?;
+            let len = e.num_elements() * e.dtype.size().unwrap_or(0);
+            let bytes = buf.bytes(len);
+            src.read_into(&name, bytes)?;
+            w.write(&name, bytes)?;
+            pb.inc(e.size_bytes);
+        }
+        pb.set_message("finishing");
+        w.finish()?;
     } else {
         let s = output.to_string_lossy();
         let prefix = Path::new(s.strip_suffix(".index").unwrap_or(&s)).to_path_buf();
-        let mut w = CheckpointWriter::create_with(&prefix, SaveOptions::default())?;
+        let shards = *m.get_one::<u32>("shards").expect("has default") as usize;
+        let sizes: Vec<u64> = entries.iter().map(|e| e.size_bytes).collect();
+        let assignment = balance_shards(&sizes, shards);
+        let mut w = CheckpointWriter::create_sharded(&prefix, shards, SaveOptions::default())?;
         // entries() is in byte-wise name order, which makes the files identical to TF's.
-        for e in src.entries() {
-            w.add(&e.name, &src.read(&e.name)?)?;
+        for (e, &shard) in entries.iter().zip(&assignment) {
+            if e.dtype == DataType::String {
+                w.add_to_shard(shard, &e.name, &src.read(&e.name)?)?;
+            } else {
+                let len = e.num_elements() * e.dtype.size().unwrap_or(0);
+                let bytes = buf.bytes(len);
+                src.read_into(&e.name, bytes)?;
+                let view = TensorView::from_bytes(e.dtype, &e.shape, bytes)?;
+                w.add_to_shard(shard, &e.name, view)?;
+            }
             pb.inc(e.size_bytes);
         }
         pb.set_message("finishing");
@@ -186,33 +313,42 @@ fn convert(m: &ArgMatches) -> Result<ExitCode, CheckpointError> {
     pb.finish_and_clear();
     eprintln!(
         "wrote {} tensors ({} bytes) to {}",
-        src.entries().len(),
+        entries.len(),
         total,
         output.display()
     );
     Ok(ExitCode::SUCCESS)
 }
 
-/// Numeric values as f64s (complex as re, im pairs); `None` for strings and bools.
-fn as_f64(d: &TensorData) -> Option<Vec<f64>> {
-    Some(match d {
-        TensorData::Float32(a) => a.iter().map(|&x| f64::from(x)).collect(),
-        TensorData::Float64(a) => a.iter().copied().collect(),
-        TensorData::Float16(a) => a.iter().map(|x| f64::from(x.to_f32())).collect(),
-        TensorData::BFloat16(a) => a.iter().map(|x| f64::from(x.to_f32())).collect(),
-        TensorData::Int8(a) => a.iter().map(|&x| f64::from(x)).collect(),
-        TensorData::Int16(a) => a.iter().map(|&x| f64::from(x)).collect(),
-        TensorData::Int32(a) => a.iter().map(|&x| f64::from(x)).collect(),
-        TensorData::Int64(a) => a.iter().map(|&x| x as f64).collect(),
-        TensorData::UInt8(a) => a.iter().map(|&x| f64::from(x)).collect(),
-        TensorData::UInt16(a) => a.iter().map(|&x| f64::from(x)).collect(),
-        TensorData::UInt32(a) => a.iter().map(|&x| f64::from(x)).collect(),
-        TensorData::UInt64(a) => a.iter().map(|&x| x as f64).collect(),
-        TensorData::Complex64(a) => a
-            .iter()
-            .flat_map(|c| [f64::from(c.re), f64::from(c.im)])
-            .collect(),
-        TensorData::Complex128(a) => a.iter().flat_map(|c| [c.re, c.im]).collect(),
+/// A fixed-size tensor's stored values as f64s (complex as re, im pairs),
+/// decoded straight from its bytes; `None` for bools (compared bytewise).
+fn values(dtype: DataType, b: &[u8]) -> Option<Box<dyn Iterator<Item = f64> + '_>> {
+    macro_rules! le {
+        ($t:ty, $conv:expr) => {
+            Box::new(
+                b.chunks_exact(std::mem::size_of::<$t>())
+                    .map(|c| <$t>::from_le_bytes(c.try_into().expect("exact chunk")))
+                    .map($conv),
+            )
+        };
+    }
+    Some(match dtype {
+        DataType::Float32 | DataType::Complex64 => le!(f32, f64::from),
+        DataType::Float64 | DataType::Complex128 => le!(f64, |x| x),
+        DataType::Float16 => le!(u16, |x| f64::from(
+            scope_checkpoint::f16::from_bits(x).to_f32()
+        )),
+        DataType::BFloat16 => le!(u16, |x| f64::from(
+            scope_checkpoint::bf16::from_bits(x).to_f32()
+        )),
+        DataType::Int8 => le!(i8, f64::from),
+        DataType::Int16 => le!(i16, f64::from),
+        DataType::Int32 => le!(i32, f64::from),
+        DataType::Int64 => le!(i64, |x| x as f64),
+        DataType::UInt8 => le!(u8, f64::from),
+        DataType::UInt16 => le!(u16, f64::from),
+        DataType::UInt32 => le!(u32, f64::from),
+        DataType::UInt64 => le!(u64, |x| x as f64),
         _ => return None,
     })
 }
@@ -222,6 +358,7 @@ fn diff(m: &ArgMatches) -> Result<ExitCode, CheckpointError> {
     let b = open(m.get_one::<PathBuf>("b").expect("required"))?;
     let atol = *m.get_one::<f64>("atol").expect("has default");
     let mut differences = 0usize;
+    let mut bufs = (Buffer(Vec::new()), Buffer(Vec::new()));
     let names_b: std::collections::BTreeMap<&str, &TensorInfo> =
         b.entries().iter().map(|e| (e.name.as_str(), e)).collect();
     for e in a.entries() {
@@ -255,7 +392,7 @@ fn diff(m: &ArgMatches) -> Result<ExitCode, CheckpointError> {
             differences += 1;
             continue;
         }
-        if let Some(d) = value_diff(&*a, &*b, &ea.name, atol)? {
+        if let Some(d) = value_diff(&*a, &*b, ea, atol, &mut bufs)? {
             println!("values differ: {}: {d}", ea.name);
             differences += 1;
         }
@@ -280,15 +417,35 @@ fn diff(m: &ArgMatches) -> Result<ExitCode, CheckpointError> {
 fn value_diff(
     a: &dyn TensorSource,
     b: &dyn TensorSource,
-    name: &str,
+    info: &TensorInfo,
     atol: f64,
+    bufs: &mut (Buffer, Buffer),
 ) -> Result<Option<String>, CheckpointError> {
-    let (da, db) = (a.read(name)?, b.read(name)?);
-    match (as_f64(&da), as_f64(&db)) {
-        (Some(x), Some(y)) => {
+    let name = info.name.as_str();
+    if info.dtype == DataType::String {
+        let (da, db) = (a.read(name)?, b.read(name)?);
+        let n = match (&da, &db) {
+            (TensorData::String(x), TensorData::String(y)) => {
+                x.iter().zip(y).filter(|(p, q)| p != q).count()
+            }
+            _ => usize::from(da != db),
+        };
+        return Ok((n > 0).then(|| format!("{n} of {} elements differ", da.len())));
+    }
+    // One tensor of each side in memory, read straight into reused buffers.
+    let len = info.num_elements() * info.dtype.size().unwrap_or(0);
+    let x = bufs.0.bytes(len);
+    a.read_into(name, x)?;
+    let y = bufs.1.bytes(len);
+    b.read_into(name, y)?;
+    let (x, y) = (&*x, &*y);
+    match (values(info.dtype, x), values(info.dtype, y)) {
+        (Some(xs), Some(ys)) => {
             let mut n = 0usize;
+            let mut count = 0usize;
             let mut max = 0f64;
-            for (p, q) in x.iter().zip(&y) {
+            for (p, q) in xs.zip(ys) {
+                count += 1;
                 if p == q || (p.is_nan() && q.is_nan()) {
                     continue;
                 }
@@ -300,19 +457,11 @@ fn value_diff(
                     max = d;
                 }
             }
-            Ok((n > 0).then(|| format!("{n} of {} values differ, max |a-b| = {max:e}", x.len())))
+            Ok((n > 0).then(|| format!("{n} of {count} values differ, max |a-b| = {max:e}")))
         }
         _ => {
-            let n = match (&da, &db) {
-                (TensorData::String(x), TensorData::String(y)) => {
-                    x.iter().zip(y).filter(|(p, q)| p != q).count()
-                }
-                (TensorData::Bool(x), TensorData::Bool(y)) => {
-                    x.iter().zip(y).filter(|(p, q)| p != q).count()
-                }
-                _ => usize::from(da != db),
-            };
-            Ok((n > 0).then(|| format!("{n} of {} elements differ", da.len())))
+            let n = x.iter().zip(y).filter(|(p, q)| p != q).count();
+            Ok((n > 0).then(|| format!("{n} of {} elements differ", info.num_elements())))
         }
     }
 }
