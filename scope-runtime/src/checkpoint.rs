@@ -4,13 +4,17 @@
 //! matches file tensors to variables.
 //!
 //! Restoring is strict by default: every variable must find a tensor of the
-//! same dtype and shape, and every tensor must find a variable. Nothing is
-//! assigned unless all match, and one error lists every problem at once.
+//! same dtype and shape, and every tensor must find a variable, except the
+//! training state TF writes beside the weights (optimizer slots, optimizer
+//! bookkeeping, `global_step`, EMA shadows), which the report lists apart.
+//! Nothing is assigned unless all match, and one error lists every problem
+//! at once. Each tensor is read straight into the buffer that becomes its
+//! variable's storage (one copy from the file; see `read_value`).
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use scope_checkpoint::{CheckpointError, TensorSource, TensorView};
+use scope_checkpoint::{CheckpointError, TensorRole, TensorSource, TensorView};
 
 use crate::dtype::DType;
 use crate::graph::Graph;
@@ -64,6 +68,18 @@ pub struct LoadReport {
     pub unexpected: Vec<Unexpected>,
     /// Pairs whose dtype or shape differ.
     pub mismatched: Vec<TensorMismatch>,
+    /// File tensors recognised as training state, not model weights:
+    /// optimizer slots (`<var>/Adam`, `<var>/adam_m`, ...), optimizer
+    /// bookkeeping (`beta1_power`) and `global_step`. Never a failure.
+    pub optimizer_state: Vec<String>,
+    /// `<var>/ExponentialMovingAverage` shadows left in the file (loaded
+    /// instead of the raw weights with [`RestoreOptions::ema_shadows`]).
+    pub ema_shadows: Vec<String>,
+    /// Variables loaded from their EMA shadow: (variable, shadow tensor).
+    pub from_ema: Vec<(String, String)>,
+    /// How the checkpoint was found, when the state file named a path that
+    /// does not exist here and a local prefix of that name was used.
+    pub resolution: Option<String>,
 }
 
 impl LoadReport {
@@ -76,12 +92,33 @@ impl LoadReport {
 impl fmt::Display for LoadReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.is_complete() {
-            return write!(
+            write!(
                 f,
                 "restored {} variable(s) from {}",
                 self.loaded.len(),
                 self.source.display()
-            );
+            )?;
+            if !self.from_ema.is_empty() {
+                write!(f, " ({} from EMA shadows)", self.from_ema.len())?;
+            }
+            if !self.optimizer_state.is_empty() {
+                write!(
+                    f,
+                    "; skipped {} optimizer tensor(s) (slots, optimizer state, global_step)",
+                    self.optimizer_state.len()
+                )?;
+            }
+            if !self.ema_shadows.is_empty() {
+                write!(
+                    f,
+                    "; skipped {} EMA shadow(s) (restore with ema_shadows(true) to load them instead)",
+                    self.ema_shadows.len()
+                )?;
+            }
+            if let Some(resolution) = &self.resolution {
+                write!(f, "\n  note: {resolution}")?;
+            }
+            return Ok(());
         }
         writeln!(
             f,
@@ -120,6 +157,9 @@ impl fmt::Display for LoadReport {
                 m.variable, m.model_dtype, m.model_shape, m.tensor, m.file_dtype, m.file_shape
             )?;
         }
+        if let Some(resolution) = &self.resolution {
+            writeln!(f, "  note: {resolution}")?;
+        }
         write!(
             f,
             "fix the names (an assignment map renames scopes), or restore non-strictly to load what matches"
@@ -131,6 +171,7 @@ impl fmt::Display for LoadReport {
 #[derive(Clone, Debug, Default)]
 pub struct RestoreOptions {
     strict: bool,
+    ema: bool,
     assignment_map: Vec<(String, String)>,
 }
 
@@ -140,6 +181,7 @@ impl RestoreOptions {
     pub fn strict() -> Self {
         RestoreOptions {
             strict: true,
+            ema: false,
             assignment_map: Vec::new(),
         }
     }
@@ -147,6 +189,14 @@ impl RestoreOptions {
     /// Non-strict: assign what matches and return the report of the rest.
     pub fn lenient() -> Self {
         RestoreOptions::default()
+    }
+
+    /// Loads each variable from its `<var>/ExponentialMovingAverage` shadow
+    /// where the file has one, as TF's
+    /// `ExponentialMovingAverage.variables_to_restore()` does.
+    pub fn ema_shadows(mut self, load: bool) -> Self {
+        self.ema = load;
+        self
     }
 
     /// Maps a file scope to a model scope, like `tf.train.init_from_checkpoint`'s
@@ -223,22 +273,10 @@ fn read_value(source: &dyn TensorSource, name: &str, var: &Variable) -> Result<S
     })
 }
 
-/// Copies the verified stored bytes of `name` into `out`.
+/// Reads the verified element bytes of `name` straight into `out` (slices
+/// of a partitioned variable assembled; mapped pages dropped after copying).
 fn fill(source: &dyn TensorSource, name: &str, out: &mut [u8]) -> Result<(), LoadError> {
-    let (_, bytes) = source.raw_bytes(name)?;
-    if bytes.len() != out.len() {
-        return Err(CheckpointError::InvalidInput {
-            path: source.path().to_path_buf(),
-            detail: format!(
-                "tensor `{name}` holds {} bytes but its variable needs {}",
-                bytes.len(),
-                out.len()
-            ),
-        }
-        .into());
-    }
-    out.copy_from_slice(bytes);
-    Ok(())
+    Ok(source.read_into(name, out)?)
 }
 
 /// A tensor read from a file, waiting to be assigned.
@@ -273,7 +311,7 @@ impl Staged {
 }
 
 /// Saves `variables` through `save`, which gets each op name with a
-/// borrowed view of its value (on the CPU, contiguous).
+/// borrowed view of its value's bytes (on the CPU, contiguous).
 fn with_views<R>(
     variables: &[Variable],
     save: impl FnOnce(Vec<(&str, TensorView<'_>)>) -> Result<R, LoadError>,
@@ -288,44 +326,25 @@ fn with_views<R>(
         })
         .collect::<Result<_, _>>()?;
     let guards: Vec<_> = host.iter().map(|t| t.storage_and_layout()).collect();
-    let bools: Vec<Option<ndarray::ArrayD<bool>>> = variables
-        .iter()
-        .zip(&guards)
-        .map(|(v, (storage, layout))| {
-            if v.dtype() != DType::Bool {
-                return Ok(None);
-            }
-            let bytes = cpu_slice::<u8>(storage, layout, v)?;
-            Ok(Some(
-                ndarray::ArrayD::from_shape_vec(v.shape(), bytes.iter().map(|&b| b != 0).collect())
-                    .map_err(|e| LoadError::Value(shape_error(v, e)))?,
-            ))
-        })
-        .collect::<Result<_, LoadError>>()?;
     let mut views = Vec::with_capacity(variables.len());
-    for ((v, (storage, layout)), b) in variables.iter().zip(&guards).zip(&bools) {
-        let shape = v.shape();
-        macro_rules! view {
-            ($t:ty) => {{
-                let data = cpu_slice::<$t>(storage, layout, v)?;
-                TensorView::from(
-                    ndarray::ArrayViewD::from_shape(shape, data)
-                        .map_err(|e| LoadError::Value(shape_error(v, e)))?,
-                )
-            }};
+    for (v, (storage, layout)) in variables.iter().zip(&guards) {
+        macro_rules! bytes {
+            ($t:ty) => {
+                bytemuck::cast_slice::<$t, u8>(cpu_slice::<$t>(storage, layout, v)?)
+            };
         }
-        let view = match v.dtype() {
-            DType::F32 => view!(f32),
-            DType::F64 => view!(f64),
-            DType::F16 => view!(half::f16),
-            DType::BF16 => view!(half::bf16),
-            DType::I64 => view!(i64),
-            DType::I32 => view!(i32),
-            DType::I16 => view!(i16),
-            DType::U8 => view!(u8),
-            DType::U32 => view!(u32),
-            DType::Bool => TensorView::from(b.as_ref().expect("bool values staged above")),
+        let bytes: &[u8] = match v.dtype() {
+            DType::F32 => bytes!(f32),
+            DType::F64 => bytes!(f64),
+            DType::F16 => bytes!(half::f16),
+            DType::BF16 => bytes!(half::bf16),
+            DType::I64 => bytes!(i64),
+            DType::I32 => bytes!(i32),
+            DType::I16 => bytes!(i16),
+            DType::U8 | DType::Bool => bytes!(u8),
+            DType::U32 => bytes!(u32),
         };
+        let view = TensorView::from_bytes(v.dtype().data_type(), v.shape(), bytes)?;
         views.push((v.op_name(), view));
     }
     save(views)
@@ -365,14 +384,6 @@ fn engine(var: &Variable, e: candle_core::Error) -> crate::ScopeError {
     }
 }
 
-fn shape_error(var: &Variable, e: ndarray::ShapeError) -> crate::ScopeError {
-    crate::ScopeError::InvalidArgument(format!(
-        "variable `{}`: its value does not fit its shape {:?}: {e}",
-        var.op_name(),
-        var.shape()
-    ))
-}
-
 impl Graph {
     /// Restores every variable from a TF checkpoint (prefix, `.index` or a
     /// directory with a `checkpoint` state file) or a safetensors file,
@@ -399,15 +410,26 @@ impl Graph {
     ) -> Result<LoadReport, LoadError> {
         let mut report = LoadReport {
             source: source.path().to_path_buf(),
+            resolution: source.resolution().map(ToString::to_string),
             ..LoadReport::default()
         };
         let variables = self.variables();
         let mut claimed = std::collections::HashSet::new();
         let mut pairs: Vec<(Variable, String)> = Vec::new();
         for var in &variables {
-            let Some(tensor) = options.file_name_for(var.op_name()) else {
+            let Some(mut tensor) = options.file_name_for(var.op_name()) else {
                 continue;
             };
+            if options.ema {
+                let shadow = format!("{tensor}/ExponentialMovingAverage");
+                if source.contains(&shadow) {
+                    claimed.insert(tensor.clone());
+                    report
+                        .from_ema
+                        .push((var.op_name().to_string(), shadow.clone()));
+                    tensor = shadow;
+                }
+            }
             match source.info(&tensor) {
                 Ok(info) => {
                     claimed.insert(tensor.clone());
@@ -432,7 +454,15 @@ impl Graph {
         }
         let model_names: Vec<&str> = variables.iter().map(Variable::op_name).collect();
         for entry in source.entries() {
-            if !claimed.contains(&entry.name) && options.covers_file_name(&entry.name) {
+            if claimed.contains(&entry.name) || !options.covers_file_name(&entry.name) {
+                continue;
+            }
+            let role = scope_checkpoint::tensor_role(&entry.name);
+            if role.is_optimizer() || role == TensorRole::GlobalStep {
+                report.optimizer_state.push(entry.name.clone());
+            } else if matches!(role, TensorRole::EmaShadow { .. }) {
+                report.ema_shadows.push(entry.name.clone());
+            } else {
                 report.unexpected.push(Unexpected {
                     tensor: entry.name.clone(),
                     suggestions: scope_checkpoint::closest_names(

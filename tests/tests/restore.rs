@@ -194,3 +194,159 @@ fn corrupt_and_missing_files_are_typed_errors() {
         .unwrap_err();
     assert!(matches!(err, LoadError::Checkpoint(_)), "{err}");
 }
+
+/// A fixture's `values.json`: name -> (dtype, shape, values as f64).
+fn tf_values(dir: &str) -> Vec<(String, String, Vec<usize>, serde_json::Value)> {
+    let text = std::fs::read_to_string(fixture(dir).join("values.json")).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    json["tensors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["name"].as_str().unwrap().to_string(),
+                t["dtype"].as_str().unwrap().to_string(),
+                t["shape"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|d| d.as_u64().unwrap() as usize)
+                    .collect(),
+                t["values"].clone(),
+            )
+        })
+        .collect()
+}
+
+fn as_f64s(values: &serde_json::Value) -> Vec<f64> {
+    values
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| match v {
+            serde_json::Value::Bool(b) => f64::from(u8::from(*b)),
+            other => other.as_f64().unwrap(),
+        })
+        .collect()
+}
+
+#[test]
+fn training_state_never_fails_a_strict_restore_and_ema_shadows_load_on_request() {
+    // Written by TF (tools/tf-differential/checkpoint_fixtures.py): model
+    // variables, six optimizers' slots, EMA shadows, global_step.
+    let text = std::fs::read_to_string(fixture("checkpoints/slots/values.json")).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let model: Vec<String> = json["model_variables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    let tensors = tf_values("checkpoints/slots");
+    let make = || {
+        let graph = Graph::new();
+        for name in &model {
+            let (_, _, shape, _) = tensors.iter().find(|t| &t.0 == name).unwrap();
+            let (scope, leaf) = name.rsplit_once('/').unwrap();
+            var(&graph, scope, leaf, shape);
+        }
+        graph
+    };
+    let graph = make();
+    let report = graph.restore(fixture("checkpoints/slots")).unwrap();
+    assert_eq!(report.loaded.len(), model.len());
+    assert!(report.unexpected.is_empty(), "{report}");
+    assert!(report
+        .optimizer_state
+        .iter()
+        .any(|t| t.ends_with("/Adam_1")));
+    assert!(report.optimizer_state.iter().any(|t| t == "global_step"));
+    assert_eq!(report.ema_shadows.len(), model.len());
+    assert!(
+        report.to_string().contains("optimizer tensor(s)"),
+        "{report}"
+    );
+    for name in &model {
+        let (_, _, _, values) = tensors.iter().find(|t| &t.0 == name).unwrap();
+        let v = graph.variable_by_op_name(name).unwrap();
+        assert_eq!(v.to_f64_vec().unwrap(), as_f64s(values), "{name}");
+    }
+
+    let graph = make();
+    let options = RestoreOptions::strict().ema_shadows(true);
+    let report = graph
+        .restore_with(fixture("checkpoints/slots"), &options)
+        .unwrap();
+    assert_eq!(report.from_ema.len(), model.len());
+    for name in &model {
+        let shadow = format!("{name}/ExponentialMovingAverage");
+        let (_, _, _, values) = tensors.iter().find(|t| t.0 == shadow).unwrap();
+        let v = graph.variable_by_op_name(name).unwrap();
+        assert_eq!(
+            v.to_f64_vec().unwrap(),
+            as_f64s(values),
+            "{name} from its shadow"
+        );
+    }
+}
+
+#[test]
+fn partitioned_variables_restore_as_full_tensors() {
+    // TF's Saver wrote each partitioned variable as slices (one data shard,
+    // and spread over three devices' shards).
+    for dir in ["checkpoints/partitioned", "checkpoints/partitioned_sharded"] {
+        let graph = Graph::new();
+        let mut expected = Vec::new();
+        for (name, dtype, shape, values) in tf_values(dir) {
+            let Ok(dtype) = dtype.parse::<DType>() else {
+                continue; // complex/int8: no candle dtype
+            };
+            let _d = graph.as_default();
+            get_variable(&name)
+                .shape(&shape)
+                .dtype(dtype)
+                .initializer(scope_runtime::Initializer::Zeros)
+                .get()
+                .unwrap();
+            expected.push((name, as_f64s(&values)));
+        }
+        assert!(expected.len() >= 3, "{dir}");
+        let report = graph
+            .restore_with(fixture(dir), &RestoreOptions::lenient())
+            .unwrap();
+        assert!(
+            report.missing.is_empty() && report.mismatched.is_empty(),
+            "{report}"
+        );
+        for (name, values) in expected {
+            let v = graph.variable_by_op_name(&name).unwrap();
+            assert_eq!(v.to_f64_vec().unwrap(), values, "{dir}: {name}");
+        }
+    }
+}
+
+#[test]
+fn a_moved_checkpoint_directory_restores_and_the_report_says_which_prefix() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = fixture("tiny_gpt2");
+    for f in ["model.ckpt.index", "model.ckpt.data-00000-of-00001"] {
+        std::fs::copy(src.join(f), tmp.path().join(f)).unwrap();
+    }
+    // The state file of the machine that trained it.
+    std::fs::write(
+        tmp.path().join("checkpoint"),
+        "model_checkpoint_path: \"/nonexistent/run-17/model.ckpt\"\n\
+         all_model_checkpoint_paths: \"/nonexistent/run-17/model.ckpt\"\n",
+    )
+    .unwrap();
+    let graph = Graph::new();
+    var(&graph, "model", "wte", &[96, 32]);
+    let report = graph
+        .restore_with(tmp.path(), &RestoreOptions::lenient())
+        .unwrap();
+    assert_eq!(report.loaded, ["model/wte"]);
+    let note = report.resolution.clone().expect("a relocation note");
+    assert!(note.contains("/nonexistent/run-17/model.ckpt"), "{note}");
+    assert!(report.to_string().contains("note:"), "{report}");
+}
