@@ -17,8 +17,8 @@ use crate::slice::{
 use crate::source::TensorSource;
 use crate::table::{read_table, TableError};
 use crate::tensor::{
-    check_out_len, copy_with_crc, data_from_bytes, typed, view_or_error, zeroed_data, Element,
-    TensorData, TensorInfo,
+    check_out_len, crc32c_append_copy, data_from_bytes, typed, view_or_error, zeroed_data, Element,
+    TensorData, TensorInfo, RELEASE_EVERY,
 };
 use crate::DataType;
 
@@ -797,8 +797,16 @@ impl CheckpointReader {
         match &self.index.locs[i] {
             Loc::Whole(st) => {
                 let (bytes, map, path) = self.bytes_of(st, &info.name)?;
-                let crc = copy_with_crc(bytes, out);
-                map.release(bytes);
+                // Release the mapped pages as the copy goes, so a large
+                // tensor never has both its copy and its file pages resident.
+                let mut crc = 0u32;
+                for (src, dst) in bytes
+                    .chunks(RELEASE_EVERY)
+                    .zip(out.chunks_mut(RELEASE_EVERY))
+                {
+                    crc = crc32c_append_copy(crc, src, dst);
+                    map.release(src);
+                }
                 verify_crc(&path, &info.name, st.crc, crc)
             }
             Loc::Sliced { parts, .. } => {

@@ -467,9 +467,14 @@ pub(crate) fn typed<T: Element>(
 
 /// Copies `src` into `dst` (same length) and returns the crc32c of the
 /// bytes, in cache-sized chunks so the source is read from memory once.
-pub(crate) fn copy_with_crc(src: &[u8], dst: &mut [u8]) -> u32 {
+/// How many bytes a streaming copy out of a mapping takes before it drops
+/// the mapped pages it read.
+pub(crate) const RELEASE_EVERY: usize = 4 << 20;
+
+/// Copies `src` into `dst` in cache-sized pieces, continuing the crc32c
+/// `crc` of earlier bytes over them (one pass over memory).
+pub(crate) fn crc32c_append_copy(mut crc: u32, src: &[u8], dst: &mut [u8]) -> u32 {
     debug_assert_eq!(src.len(), dst.len());
-    let mut crc = 0u32;
     for (s, d) in src.chunks(CHUNK).zip(dst.chunks_mut(CHUNK)) {
         crc = crc32c::crc32c_append(crc, s);
         d.copy_from_slice(s);

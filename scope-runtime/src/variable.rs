@@ -173,6 +173,14 @@ impl Variable {
         Ok(self.var()?.as_tensor().clone())
     }
 
+    /// The value as a candle tensor that autograd does not track, for
+    /// inference: the same storage, but ops on it record no backward graph
+    /// (with [`tensor`](Self::tensor), every result keeps its inputs alive
+    /// for a later `backward`).
+    pub fn detached(&self) -> Result<Tensor> {
+        Ok(self.var()?.as_detached_tensor())
+    }
+
     /// The value's elements in row-major order, as `T` (which must be the
     /// stored candle dtype; `bool` variables read as `u8`).
     pub fn to_vec<T: candle_core::WithDType>(&self) -> Result<Vec<T>> {

@@ -101,9 +101,14 @@ pub enum Mode {
     Train,
 }
 
-/// The value of a variable as a candle tensor (its own storage).
-fn value(v: &Variable) -> Result<Tensor> {
-    Ok(v.tensor()?)
+/// The value of a variable as a candle tensor (its own storage): tracked by
+/// autograd for training, detached for inference (else every activation
+/// stays alive, referenced by the logits' backward graph).
+fn value(v: &Variable, mode: Mode) -> Result<Tensor> {
+    Ok(match mode {
+        Mode::Train => v.tensor()?,
+        _ => v.detached()?,
+    })
 }
 
 /// `conv1d`: a matmul over the last axis with `w[0]` as an [nx, nf] matrix.
@@ -124,11 +129,11 @@ fn conv1d(x: &Tensor, scope: &str, nf: usize, mode: Mode) -> Result<Tensor> {
     if mode == Mode::Declare {
         return Ok(Tensor::zeros((batch, 0, nf), DType::F32, x.device())?);
     }
-    let w = value(&w)?.reshape((nx, nf))?;
+    let w = value(&w, mode)?.reshape((nx, nf))?;
     let out = x
         .reshape((batch * t, nx))?
         .matmul(&w)?
-        .broadcast_add(&value(&b)?)?;
+        .broadcast_add(&value(&b, mode)?)?;
     Ok(out.reshape((batch, t, nf))?)
 }
 
@@ -146,7 +151,7 @@ fn norm(x: &Tensor, scope: &str, mode: Mode) -> Result<Tensor> {
         .get()?;
     let (g, b) = match mode {
         Mode::Declare => return Ok(x.clone()),
-        _ => (value(&g)?, value(&b)?),
+        _ => (value(&g, mode)?, value(&b, mode)?),
     };
     if mode == Mode::Infer {
         return Ok(candle_nn::ops::layer_norm(&x.contiguous()?, &g, &b, 1e-5)?);
@@ -255,7 +260,7 @@ pub fn model(hparams: &HParams, tokens: &Tensor, mode: Mode) -> Result<Tensor> {
                 hparams.n_vocab
             )));
         }
-        let (wte, wpe) = (value(&wte)?, value(&wpe)?);
+        let (wte, wpe) = (value(&wte, mode)?, value(&wpe, mode)?);
         let emb =
             wte.index_select(&tokens.flatten_all()?, 0)?
                 .reshape((batch, t, hparams.n_embd))?;
@@ -272,9 +277,10 @@ pub fn model(hparams: &HParams, tokens: &Tensor, mode: Mode) -> Result<Tensor> {
             tokens.device(),
         )?);
     }
-    let logits = h
-        .reshape((batch * t, hparams.n_embd))?
-        .matmul(&value(&wte)?.t()?)?;
+    // logits = h · wteᵀ, computed as (wte · hᵀ)ᵀ: the embedding is used as
+    // stored (row-major [n_vocab, n_embd]) and only the small hᵀ is strided.
+    let flat = h.reshape((batch * t, hparams.n_embd))?;
+    let logits = value(&wte, mode)?.matmul(&flat.t()?)?.t()?;
     Ok(logits.reshape((batch, t, hparams.n_vocab))?)
 }
 
@@ -305,17 +311,19 @@ pub fn loss(hparams: &HParams, tokens: &Tensor) -> Result<Tensor> {
 
 /// Reads a `{"shape": [...], "data": [...]}` JSON array of float32 values.
 pub fn load_json_array(path: &Path) -> Result<Tensor> {
+    // Each number is an exact float32 printed as a double: parsed as f64
+    // and cast, it gives back the exact bits. Streamed from the file, so a
+    // 124M model's 128 MB of logits never sit in memory as text.
     #[derive(Deserialize)]
     struct Json {
         shape: Vec<usize>,
-        data: Vec<f64>,
+        data: Vec<f32>,
     }
-    let text = std::fs::read_to_string(path)
+    let file = std::fs::File::open(path)
         .map_err(|e| Error::Input(format!("cannot read {}: {e}", path.display())))?;
-    let j: Json = serde_json::from_str(&text)
+    let j: Json = serde_json::from_reader(std::io::BufReader::new(file))
         .map_err(|e| Error::Input(format!("{}: {e}", path.display())))?;
-    let data: Vec<f32> = j.data.into_iter().map(|x| x as f32).collect();
-    Tensor::from_vec(data, j.shape.as_slice(), &Device::Cpu).map_err(|e| {
+    Tensor::from_vec(j.data, j.shape.as_slice(), &Device::Cpu).map_err(|e| {
         Error::Input(format!(
             "{}: shape does not match data: {e}",
             path.display()
