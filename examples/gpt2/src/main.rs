@@ -205,14 +205,25 @@ fn fine_tune(
                 Box::new(move |loss| adamw.backward_step(loss).map_err(|e| e.to_string()))
             }
         };
+    let mut times = Vec::with_capacity(train.steps);
     for step in 1..=train.steps {
+        let t = Instant::now();
         let loss = loss(hparams, tokens).map_err(|e| e.to_string())?;
         let value = loss
             .to_dtype(scope_runtime::candle::DType::F32)
             .and_then(|l| l.to_scalar::<f32>())
             .map_err(|e| e.to_string())?;
-        println!("step {step} loss {value:e}");
         optimizer(&loss)?;
+        times.push(t.elapsed().as_secs_f64());
+        println!("step {step} loss {value:e}");
+    }
+    if !times.is_empty() {
+        times.sort_by(f64::total_cmp);
+        println!(
+            "train step median: {:.6} s over {} steps",
+            times[times.len() / 2],
+            times.len()
+        );
     }
     std::fs::create_dir_all(&train.save)
         .map_err(|e| format!("cannot create {}: {e}", train.save.display()))?;

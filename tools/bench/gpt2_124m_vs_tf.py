@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""GPT-2 124M: scope (examples/gpt2) beside TensorFlow 2.21, in one run.
+
+Usage: python3 tools/bench/gpt2_124m_vs_tf.py TFPY WORKDIR [--repeat N] [--rounds R]
+
+TFPY is a Python with tensorflow-cpu 2.21 (outside the repo). WORKDIR gets
+the 124M-shaped checkpoint that real TF writes with its own initializers
+(tools/tf-differential/gpt2_124m.py make; about 600 MB, never committed).
+Each round runs TF's bench (forward and training step), then scope's
+forward (`--repeat N`, peak RSS by /usr/bin/time without the 128 MB expected
+logits in the directory), scope's logits check against TF's, and three SGD
+steps. Prints one JSON object per round and a median table at the end.
+"""
+import argparse, json, os, re, statistics, subprocess, sys, tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def run(cmd, **kw):
+    out = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    if out.returncode != 0:
+        sys.exit(f"{' '.join(cmd)} failed:\n{out.stdout}\n{out.stderr}")
+    return out
+
+
+def figure(text, prefix):
+    m = re.search(re.escape(prefix) + r"([0-9.eE+-]+)", text)
+    return float(m.group(1)) if m else None
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("tfpy")
+    p.add_argument("workdir")
+    p.add_argument("--repeat", type=int, default=10)
+    p.add_argument("--rounds", type=int, default=3)
+    a = p.parse_args()
+    model = os.path.join(a.workdir, "gpt2_124m")
+    if not os.path.exists(os.path.join(model, "model.ckpt.index")):
+        run([a.tfpy, os.path.join(ROOT, "tools/tf-differential/gpt2_124m.py"), "make", model])
+    # The same checkpoint without expected_logits.json, so the RSS figure is the model's.
+    bare = os.path.join(a.workdir, "gpt2_124m_bare")
+    os.makedirs(bare, exist_ok=True)
+    for f in os.listdir(model):
+        if f != "expected_logits.json" and not os.path.exists(os.path.join(bare, f)):
+            os.symlink(os.path.join(model, f), os.path.join(bare, f))
+    run(["cargo", "build", "--release", "-q", "-p", "gpt2"], cwd=ROOT)
+    gpt2 = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "release", "gpt2")
+    rounds = []
+    for r in range(a.rounds):
+        tf = json.loads(run([a.tfpy, os.path.join(ROOT, "tools/tf-differential/gpt2_124m.py"),
+                             "bench", model, "--repeat", str(a.repeat), "--train"]).stdout.strip().splitlines()[-1])
+        fwd = run(["/usr/bin/time", "-f", "%M", gpt2, "--checkpoint", bare, "--repeat", str(a.repeat)])
+        check = run([gpt2, "--checkpoint", model])
+        with tempfile.TemporaryDirectory() as tmp:
+            train = run([gpt2, "--checkpoint", bare, "--train-steps", "3", "--optimizer", "sgd",
+                         "--save", os.path.join(tmp, "out")])
+        row = {
+            "round": r + 1,
+            "tf": tf,
+            "scope": {
+                "weights_ready_s": figure(fwd.stdout, "weights ready: "),
+                "forward_median_s": figure(fwd.stdout, "forward median: "),
+                "peak_rss_kb": int(fwd.stderr.strip().splitlines()[-1]),
+                "max_abs_diff_vs_tf": figure(check.stdout, "max abs diff vs expected: "),
+                "train_step_median_s": figure(train.stdout, "train step median: "),
+            },
+            "load": os.getloadavg()[0],
+        }
+        print(json.dumps(row), flush=True)
+        rounds.append(row)
+    med = lambda xs: statistics.median([x for x in xs if x is not None])
+    s = lambda k: med([r["scope"][k] for r in rounds])
+    print(json.dumps({"scope_median": {k: s(k) for k in rounds[0]["scope"]},
+                      "tf_rounds": [r["tf"] for r in rounds]}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
