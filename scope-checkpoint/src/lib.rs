@@ -82,7 +82,7 @@ pub use dtype::{DataType, ParseDataTypeError, ALL_DTYPES};
 pub use error::{closest_names, CheckpointError, Result};
 pub use open::{detect_format, open};
 pub use paths::{data_path, index_path, Located, Resolution};
-pub use role::{tensor_role, TensorRole};
+pub use role::{ema_restore_map, tensor_role, TensorRole};
 pub use safetensors::{
     save_safetensors, save_safetensors_with, SafetensorsReader, SafetensorsWriter,
 };

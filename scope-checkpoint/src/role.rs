@@ -125,6 +125,30 @@ pub fn tensor_role(name: &str) -> TensorRole {
     TensorRole::Model
 }
 
+/// For restoring EMA shadows instead of raw weights, as TF's
+/// `ExponentialMovingAverage.variables_to_restore()` does: maps each
+/// variable of a checkpoint with tensor `names` to the tensor to load into
+/// it, `<var>/ExponentialMovingAverage` where the checkpoint has one, else
+/// the variable's own tensor. Shadows themselves are not variables here.
+pub fn ema_restore_map<'a>(
+    names: impl IntoIterator<Item = &'a str>,
+) -> std::collections::BTreeMap<String, String> {
+    let names: std::collections::BTreeSet<&str> = names.into_iter().collect();
+    names
+        .iter()
+        .filter(|n| !matches!(tensor_role(n), TensorRole::EmaShadow { .. }))
+        .map(|&n| {
+            let shadow = format!("{n}/ExponentialMovingAverage");
+            let from = if names.contains(shadow.as_str()) {
+                shadow
+            } else {
+                n.to_string()
+            };
+            (n.to_string(), from)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use scope_checkpoint::{tensor_role, CheckpointReader, TensorRole};
+use scope_checkpoint::{ema_restore_map, tensor_role, CheckpointReader, TensorRole};
 
 #[test]
 fn roles_agree_with_tf() {
@@ -45,4 +45,19 @@ fn roles_agree_with_tf() {
     for m in model {
         assert!(r.contains(&format!("{m}/ExponentialMovingAverage")), "{m}");
     }
+}
+
+#[test]
+fn ema_restore_map_is_tfs_variables_to_restore() {
+    let v = json(ckpts().join("slots/values.json"));
+    // TF's map is checkpoint name -> variable; ours is variable -> checkpoint name.
+    let tf: std::collections::BTreeMap<String, String> = v["ema_variables_to_restore"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, var)| (var.as_str().unwrap().to_string(), k.clone()))
+        .collect();
+    let r = CheckpointReader::open(ckpts().join("slots")).unwrap();
+    let ours = ema_restore_map(r.entries().iter().map(|e| e.name.as_str()));
+    assert_eq!(ours, tf);
 }

@@ -356,6 +356,11 @@ fn values(dtype: DataType, b: &[u8]) -> Option<Box<dyn Iterator<Item = f64> + '_
 fn diff(m: &ArgMatches) -> Result<ExitCode, CheckpointError> {
     let a = open(m.get_one::<PathBuf>("a").expect("required"))?;
     let b = open(m.get_one::<PathBuf>("b").expect("required"))?;
+    for src in [&a, &b] {
+        if let Some(r) = src.resolution() {
+            eprintln!("note: {r}");
+        }
+    }
     let atol = *m.get_one::<f64>("atol").expect("has default");
     let mut differences = 0usize;
     let mut bufs = (Buffer(Vec::new()), Buffer(Vec::new()));
