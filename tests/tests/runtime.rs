@@ -333,13 +333,22 @@ fn absurd_shapes_are_an_error_not_a_panic() {
     assert!(graph.is_empty());
 }
 
+/// A variable's name, initializer, dtype, shape and pinned values.
+type Pinned = (
+    &'static str,
+    Initializer,
+    DType,
+    &'static [usize],
+    &'static [f64],
+);
+
 /// Values scope drew before values were candle tensors (seed 42), pinned:
 /// the seeded ChaCha20 streams must stay bit-identical.
 #[test]
 fn seeded_values_are_bit_identical_to_the_pinned_streams() {
     let graph = Graph::with_seed(42);
     let _g = graph.as_default();
-    let pinned: [(&str, Initializer, DType, &[usize], &[f64]); 4] = [
+    let pinned: [Pinned; 4] = [
         (
             "a/w",
             Initializer::GlorotUniform,

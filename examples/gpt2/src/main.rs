@@ -175,6 +175,9 @@ fn run(start: Instant) -> Result<bool, String> {
     Ok(ok)
 }
 
+/// One optimizer update from a loss.
+type Step = dyn FnMut(&scope_runtime::candle::Tensor) -> Result<(), String>;
+
 /// Fine-tunes every trainable variable on `tokens` and saves the model.
 fn fine_tune(
     graph: &Graph,
@@ -189,22 +192,21 @@ fn fine_tune(
         .map(|v| v.var())
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| e.to_string())?;
-    let mut optimizer: Box<dyn FnMut(&scope_runtime::candle::Tensor) -> Result<(), String>> =
-        match train.optimizer {
-            OptimizerKind::Sgd => {
-                let mut sgd = SGD::new(vars, train.lr.unwrap_or(0.1)).map_err(|e| e.to_string())?;
-                Box::new(move |loss| sgd.backward_step(loss).map_err(|e| e.to_string()))
-            }
-            OptimizerKind::AdamW => {
-                let params = ParamsAdamW {
-                    lr: train.lr.unwrap_or(1e-3),
-                    weight_decay: train.weight_decay,
-                    ..ParamsAdamW::default()
-                };
-                let mut adamw = AdamW::new(vars, params).map_err(|e| e.to_string())?;
-                Box::new(move |loss| adamw.backward_step(loss).map_err(|e| e.to_string()))
-            }
-        };
+    let mut optimizer: Box<Step> = match train.optimizer {
+        OptimizerKind::Sgd => {
+            let mut sgd = SGD::new(vars, train.lr.unwrap_or(0.1)).map_err(|e| e.to_string())?;
+            Box::new(move |loss| sgd.backward_step(loss).map_err(|e| e.to_string()))
+        }
+        OptimizerKind::AdamW => {
+            let params = ParamsAdamW {
+                lr: train.lr.unwrap_or(1e-3),
+                weight_decay: train.weight_decay,
+                ..ParamsAdamW::default()
+            };
+            let mut adamw = AdamW::new(vars, params).map_err(|e| e.to_string())?;
+            Box::new(move |loss| adamw.backward_step(loss).map_err(|e| e.to_string()))
+        }
+    };
     let mut times = Vec::with_capacity(train.steps);
     for step in 1..=train.steps {
         let t = Instant::now();
