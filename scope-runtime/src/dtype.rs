@@ -24,21 +24,21 @@ pub enum DType {
     Bool,
 }
 
-/// Every dtype, in the order of the enum.
-pub const ALL: [DType; 10] = [
-    DType::F32,
-    DType::F64,
-    DType::F16,
-    DType::BF16,
-    DType::I64,
-    DType::I32,
-    DType::I16,
-    DType::U8,
-    DType::U32,
-    DType::Bool,
-];
-
 impl DType {
+    /// Every dtype, in the order of the enum.
+    pub const ALL: [DType; 10] = [
+        DType::F32,
+        DType::F64,
+        DType::F16,
+        DType::BF16,
+        DType::I64,
+        DType::I32,
+        DType::I16,
+        DType::U8,
+        DType::U32,
+        DType::Bool,
+    ];
+
     /// TensorFlow's spelling: `float32`, `bfloat16`, `int64`, `bool`, ...
     pub fn name(self) -> &'static str {
         match self {
@@ -138,9 +138,9 @@ impl FromStr for DType {
             _ => None,
         };
         short
-            .or_else(|| ALL.into_iter().find(|d| d.name() == s))
+            .or_else(|| DType::ALL.into_iter().find(|d| d.name() == s))
             .ok_or_else(|| {
-                let names: Vec<&str> = ALL.iter().map(|d| d.name()).collect();
+                let names: Vec<&str> = DType::ALL.iter().map(|d| d.name()).collect();
                 format!("unknown dtype `{s}`: expected one of {}", names.join(", "))
             })
     }

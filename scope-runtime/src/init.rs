@@ -408,7 +408,7 @@ mod tests {
 
     #[test]
     fn every_dtype_fills() {
-        for dtype in crate::dtype::ALL {
+        for dtype in DType::ALL {
             let t = full(dtype, &[2, 3], 1.0, &Device::Cpu).unwrap();
             assert_eq!((t.dims(), t.dtype()), (&[2usize, 3][..], dtype.candle()));
         }

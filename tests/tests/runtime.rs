@@ -459,21 +459,7 @@ fn values_are_made_lazily_and_shared_as_candle_storage() {
 fn every_candle_dtype_with_a_tf_dtype_is_a_variable_dtype() {
     let graph = Graph::new();
     let _g = graph.as_default();
-    for (i, dtype) in [
-        DType::F32,
-        DType::F64,
-        DType::F16,
-        DType::BF16,
-        DType::I64,
-        DType::I32,
-        DType::I16,
-        DType::U8,
-        DType::U32,
-        DType::Bool,
-    ]
-    .into_iter()
-    .enumerate()
-    {
+    for (i, dtype) in DType::ALL.into_iter().enumerate() {
         let v = get_variable(&format!("v{i}"))
             .shape(&[2])
             .dtype(dtype)

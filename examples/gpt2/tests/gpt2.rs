@@ -404,3 +404,52 @@ fn adamw_trains_and_the_cli_prints_parsable_figures() {
         .unwrap();
     assert_eq!(run.status.code(), Some(2));
 }
+
+#[test]
+fn every_model_fixture_runs_from_a_copy_in_another_folder() {
+    // Checkpoint directories are moved all the time: a copy elsewhere must
+    // load and give TF's logits, also when its state file names the folder
+    // of the machine that wrote it.
+    for name in [
+        "tiny_gpt2",
+        "tiny_gpt2_sharp",
+        "gpt2_other_config",
+        "tiny_gpt2_sgd",
+        "tiny_gpt2_sharp_sgd",
+    ] {
+        let src = fixture(name);
+        for foreign_state in [false, true] {
+            let tmp = tempfile::tempdir().unwrap();
+            for entry in std::fs::read_dir(&src).unwrap() {
+                let entry = entry.unwrap();
+                std::fs::copy(entry.path(), tmp.path().join(entry.file_name())).unwrap();
+            }
+            if foreign_state {
+                std::fs::write(
+                    tmp.path().join("checkpoint"),
+                    "model_checkpoint_path: \"/nonexistent/run-17/model.ckpt\"\n",
+                )
+                .unwrap();
+            }
+            let out = Command::new(env!("CARGO_BIN_EXE_gpt2"))
+                .arg("--checkpoint")
+                .arg(tmp.path())
+                .output()
+                .unwrap();
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                out.status.success(),
+                "{name}: {stdout}{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert_eq!(stdout.contains("note: "), foreign_state, "{name}: {stdout}");
+            let diff: f32 = stdout
+                .lines()
+                .find_map(|l| l.strip_prefix("max abs diff vs expected: "))
+                .unwrap()
+                .parse()
+                .unwrap();
+            assert!(diff <= 1e-5, "{name}: {diff}");
+        }
+    }
+}
