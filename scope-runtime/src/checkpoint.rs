@@ -337,10 +337,12 @@ fn cpu_slice<'s, T: candle_core::WithDType>(
     var: &Variable,
 ) -> Result<&'s [T], LoadError> {
     let candle_core::Storage::Cpu(cpu) = storage else {
-        return Err(LoadError::Value(crate::ScopeError::InvalidArgument(format!(
-            "variable `{}`: its value was moved to the CPU but is not there",
-            var.op_name()
-        ))));
+        return Err(LoadError::Value(crate::ScopeError::InvalidArgument(
+            format!(
+                "variable `{}`: its value was moved to the CPU but is not there",
+                var.op_name()
+            ),
+        )));
     };
     let all = cpu
         .as_slice::<T>()

@@ -168,7 +168,6 @@ impl From<candle_core::Error> for ScopeError {
 }
 
 impl ScopeError {
-
     /// The TensorFlow-level kind of this error, as named in the conformance
     /// corpus (`"AlreadyExists"`, `"NotFound"`, ...).
     pub fn kind(&self) -> &'static str {

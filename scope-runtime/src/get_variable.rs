@@ -182,7 +182,8 @@ impl<'a> GetVariable<'a> {
             // An initializer that cannot fill the dtype fails only after the
             // name was chosen, as in TF (the name stays used).
             let mut init_problem = None;
-            let (dtype, shape, initializer): (DType, Box<[usize]>, Initializer) = match initializer {
+            let (dtype, shape, initializer): (DType, Box<[usize]>, Initializer) = match initializer
+            {
                 Some(Initializer::Value(v)) => {
                     let value_dtype = v.dtype().map_err(|candle| {
                         ScopeError::InvalidArgument(format!(

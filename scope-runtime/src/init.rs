@@ -52,9 +52,16 @@ impl PartialEq for Initializer {
         match (self, other) {
             (Zeros, Zeros) | (Ones, Ones) | (GlorotUniform, GlorotUniform) => true,
             (Constant(a), Constant(b)) => a == b,
-            (RandomUniform { minval: a, maxval: b }, RandomUniform { minval: c, maxval: d }) => {
-                a == c && b == d
-            }
+            (
+                RandomUniform {
+                    minval: a,
+                    maxval: b,
+                },
+                RandomUniform {
+                    minval: c,
+                    maxval: d,
+                },
+            ) => a == c && b == d,
             (RandomNormal { mean: a, stddev: b }, RandomNormal { mean: c, stddev: d })
             | (TruncatedNormal { mean: a, stddev: b }, TruncatedNormal { mean: c, stddev: d }) => {
                 a == c && b == d
@@ -359,7 +366,11 @@ mod tests {
 
     fn values(init: Initializer, name: &str, dtype: DType, shape: &[usize], seed: u64) -> Vec<f64> {
         init.generate(name, dtype, shape, Some(seed), &Device::Cpu)
-            .and_then(|v| v.to_dtype(candle_core::DType::F64)?.flatten_all()?.to_vec1())
+            .and_then(|v| {
+                v.to_dtype(candle_core::DType::F64)?
+                    .flatten_all()?
+                    .to_vec1()
+            })
             .unwrap()
     }
 

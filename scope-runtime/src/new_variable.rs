@@ -74,14 +74,15 @@ impl<'a> NewVariable<'a> {
             let mut state = graph.state_mut();
             // The op name is the name scope `name` would open (§6).
             let op_name = scope_stack(&mut state, &st.name_stack, Some(name), NameKind::Variable)?;
-            let value = ValueCell::ready(self.value.tensor(), graph.device().clone()).map_err(
-                |e| ScopeError::Engine {
-                    name: op_name.clone(),
-                    doing: "storing its value".to_string(),
-                    detail: e.to_string(),
-                    defined_at,
-                },
-            )?;
+            let value =
+                ValueCell::ready(self.value.tensor(), graph.device().clone()).map_err(|e| {
+                    ScopeError::Engine {
+                        name: op_name.clone(),
+                        doing: "storing its value".to_string(),
+                        detail: e.to_string(),
+                        defined_at,
+                    }
+                })?;
             state.add_variable(
                 graph.id(),
                 op_name,

@@ -11,10 +11,10 @@ use std::sync::{Arc, Mutex, PoisonError, Weak};
 use crate::context::{record_guard_error, with_pending_set_aside};
 use crate::graph::{Graph, GraphInner};
 
-pub use crate::error::{Result, ScopeError};
-pub use crate::init::Initializer;
 pub use crate::dtype::DType;
+pub use crate::error::{Result, ScopeError};
 pub use crate::get_variable::{get_variable, GetVariable};
+pub use crate::init::Initializer;
 pub use crate::scope::{
     default_variable_scope, variable_scope, NameScope, NameScopeGuard, ScopeTarget,
     VariableScopeBuilder, VariableScopeGuard,

@@ -168,4 +168,3 @@ impl fmt::Debug for VariableScope {
             .finish()
     }
 }
-

@@ -60,7 +60,12 @@ impl ValueCell {
 
     /// The `Var`, made now if pending (`name`, `dtype` and `shape` are the
     /// variable's, for the initializer's random stream and the value's form).
-    pub(crate) fn var(&self, name: &str, dtype: DType, shape: &[usize]) -> candle_core::Result<Var> {
+    pub(crate) fn var(
+        &self,
+        name: &str,
+        dtype: DType,
+        shape: &[usize],
+    ) -> candle_core::Result<Var> {
         if let State::Ready(var) = &*self.state.read() {
             return Ok(var.clone());
         }

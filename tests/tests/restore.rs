@@ -168,7 +168,10 @@ fn save_and_restore_round_trip_every_dtype() {
     for path in [tmp.path().to_path_buf(), tmp.path().join("w.safetensors")] {
         let b = make(2);
         let values = |g: &Graph| -> Vec<Vec<f64>> {
-            g.variables().iter().map(|v| v.to_f64_vec().unwrap()).collect()
+            g.variables()
+                .iter()
+                .map(|v| v.to_f64_vec().unwrap())
+                .collect()
         };
         assert_ne!(values(&a)[0], values(&b)[0]);
         b.restore(&path).unwrap();

@@ -197,7 +197,9 @@ fn values_are_readable_and_assignable_with_checks() {
     assert_eq!(v.to_vec::<i64>().unwrap(), [0, 0, 0]);
     v.assign(vec![1i64, 2, 3]).unwrap();
     assert_eq!(v.to_vec::<i64>().unwrap(), [1, 2, 3]);
-    let err = v.assign(Value::full(DType::F32, &[3], 1.0).unwrap()).unwrap_err();
+    let err = v
+        .assign(Value::full(DType::F32, &[3], 1.0).unwrap())
+        .unwrap_err();
     assert_eq!(err.kind(), "AssignMismatch");
     assert_eq!(v.to_vec::<f32>().unwrap_err().kind(), "DtypeMismatch");
     assert_eq!(v.op_name(), "counts");
