@@ -641,6 +641,16 @@ fn value_kind(v: &Variable) -> String {
 // ---------------------------------------------------------------------------
 // Layer steps (FORMAT.md, "Layer steps")
 
+/// Runs the layer a FORMAT.md `layer` step describes on `x` (its `input`
+/// key is ignored; `{"ref": L}` names and scopes are not available here).
+pub fn run_layer_step(step: &Value, x: LayerValue) -> Result<LayerOutput, ScopeError> {
+    let runner = Runner {
+        labels: HashMap::new(),
+        out: Vec::new(),
+    };
+    runner.run_layer(step["layer"].as_str().unwrap_or_default(), step, x)
+}
+
 /// An argument TF rejects while parsing it (before any name is chosen).
 fn bad_arg(what: impl fmt::Display) -> ScopeError {
     ScopeError::InvalidArgument(what.to_string())
