@@ -149,3 +149,52 @@ fn errors_exit_2() {
     // Bad flag.
     assert_eq!(run(&["--bogus"]).status.code(), Some(2));
 }
+
+#[test]
+fn other_unexpected_tensors_are_reported_and_fail_strict() {
+    use scope_runtime::{get_variable, Graph, Initializer};
+    let src = fixtures().join("tiny_bert");
+    let tmp = std::env::temp_dir().join(format!("bert-extra-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    for f in ["bert_config.json", "input.json", "expected.json"] {
+        std::fs::copy(src.join(f), tmp.join(f)).unwrap();
+    }
+    {
+        let config = bert::BertConfig::load(&src.join("bert_config.json")).unwrap();
+        let inputs = bert::Inputs::load(&src.join("input.json")).unwrap();
+        let graph = Graph::new();
+        let _g = graph.as_default();
+        bert::bert(&config, &inputs, true, true).unwrap();
+        graph.restore(&src).unwrap_err(); // strict: global_step is not a model variable
+        bert::load(&graph, &src, false).unwrap();
+        get_variable("bert/extra_tensor")
+            .shape(&[3])
+            .initializer(Initializer::Ones)
+            .get()
+            .unwrap();
+        graph.save_checkpoint(tmp.join("model.ckpt")).unwrap();
+    }
+    let out = run(&["--checkpoint", tmp.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("unexpected tensor (not loaded): bert/extra_tensor"),
+        "{text}"
+    );
+    let strict = run(&["--checkpoint", tmp.to_str().unwrap(), "--strict"]);
+    std::fs::remove_dir_all(&tmp).ok();
+    assert_eq!(strict.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&strict.stderr).contains("bert/extra_tensor"));
+}
+
+#[test]
+fn strict_still_accepts_optimizer_state() {
+    let path = fixtures().join("bert_finetuned_slots");
+    let out = run(&["--checkpoint", path.to_str().unwrap(), "--strict"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
