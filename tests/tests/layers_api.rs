@@ -127,3 +127,47 @@ fn training_batch_norm_update_ops_assign_the_moving_averages() {
     let y = out.tensor().unwrap();
     assert_eq!(y.dtype(), DType::F32);
 }
+
+/// A `#[variable_scope]` function calling layers: the macro's scope is the
+/// layers' enclosing scope, its default name counts like any other.
+#[scope_runtime::variable_scope]
+fn block(x: &LayerValue) -> scope_runtime::Result<layers::LayerOutput> {
+    let h = layers::dense(4)
+        .activation(layers::Activation::Relu)
+        .apply(x.clone())?;
+    layers::layer_norm().begin_norm_axis(-1).apply(h.value)
+}
+
+#[scope_runtime::variable_scope("encoder", reuse = auto)]
+fn encoder(x: &LayerValue) -> scope_runtime::Result<layers::LayerOutput> {
+    block(x)
+}
+
+#[test]
+fn layers_inside_macro_scopes() {
+    let graph = Graph::new();
+    let _g = graph.as_default();
+    let x = LayerValue::shape_only(&[Some(2), Some(3)]);
+    let a = block(&x).unwrap();
+    let b = block(&x).unwrap();
+    assert_eq!(a.variables[0].name(), "block/LayerNorm/beta:0");
+    assert_eq!(b.variables[0].name(), "block_1/LayerNorm/beta:0");
+    let first = encoder(&x).unwrap();
+    let again = encoder(&x).unwrap();
+    assert_eq!(first.variables[0].name(), "encoder/block/LayerNorm/beta:0");
+    assert!(first.variables[0].same(&again.variables[0]));
+    let names: Vec<String> = graph
+        .global_variables("encoder/")
+        .iter()
+        .map(|v| v.name().to_string())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "encoder/block/dense/kernel:0",
+            "encoder/block/dense/bias:0",
+            "encoder/block/LayerNorm/beta:0",
+            "encoder/block/LayerNorm/gamma:0"
+        ]
+    );
+}
