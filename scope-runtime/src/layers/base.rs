@@ -50,7 +50,7 @@ pub enum Activation {
     Relu,
     Tanh,
     Sigmoid,
-    /// GELU with `erf`, as google-research/bert's `gelu`... (exact form).
+    /// GELU with `erf` (`tf.nn.gelu(approximate=False)`).
     Gelu,
     /// GELU's tanh approximation (BERT's `modeling.gelu`).
     GeluTanh,
