@@ -16,6 +16,7 @@ use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use crate::error::{Result, ScopeError};
 use crate::names::UsedNames;
+use crate::update_op::UpdateOp;
 use crate::variable::{NewVar, Variable};
 
 /// A graph of variables. Cheap to clone: clones share the same graph.
@@ -42,6 +43,11 @@ pub(crate) struct GraphState {
     variables: Vec<Variable>,
     /// The `trainable` collection, in creation order.
     trainable: Vec<Variable>,
+    /// Other variable collections by key (`model_variables`, ...), in
+    /// insertion order.
+    collections: FxHashMap<String, Vec<Variable>>,
+    /// The `UPDATE_OPS` collection, in insertion order.
+    update_ops: Vec<UpdateOp>,
     seed: Option<u64>,
 }
 
@@ -306,6 +312,69 @@ impl Graph {
         self.state().ops.contains(name)
     }
 
+    /// `tf.compat.v1.add_to_collection(key, var)` for a variable collection
+    /// other than `global` and `trainable` (e.g. `"model_variables"`).
+    pub fn add_to_collection(&self, key: &str, var: &Variable) {
+        let mut state = self.state_mut();
+        let list = state.collections.entry(key.to_string()).or_default();
+        if !list.iter().any(|v| v.same(var)) {
+            list.push(var.clone());
+        }
+    }
+
+    /// The variables of collection `key` whose name starts with `prefix`,
+    /// in insertion order (`get_collection(key, prefix)`).
+    pub fn collection(&self, key: &str, prefix: &str) -> Vec<Variable> {
+        self.state()
+            .collections
+            .get(key)
+            .map_or_else(Vec::new, |vars| filter_prefix(vars, prefix))
+    }
+
+    /// `tf.compat.v1.model_variables(prefix)`.
+    pub fn model_variables(&self, prefix: &str) -> Vec<Variable> {
+        self.collection(MODEL_VARIABLES, prefix)
+    }
+
+    /// `tf.compat.v1.local_variables(prefix)`.
+    pub fn local_variables(&self, prefix: &str) -> Vec<Variable> {
+        self.collection(LOCAL_VARIABLES, prefix)
+    }
+
+    /// `tf.compat.v1.moving_average_variables(prefix)`.
+    pub fn moving_average_variables(&self, prefix: &str) -> Vec<Variable> {
+        self.collection(MOVING_AVERAGE_VARIABLES, prefix)
+    }
+
+    /// Appends to the `UPDATE_OPS` collection.
+    pub fn add_update_op(&self, op: UpdateOp) {
+        self.state_mut().update_ops.push(op);
+    }
+
+    /// `get_collection(UPDATE_OPS, prefix)`: the update ops whose op name
+    /// starts with `prefix`, in insertion order.
+    pub fn update_ops(&self, prefix: &str) -> Vec<UpdateOp> {
+        self.state()
+            .update_ops
+            .iter()
+            .filter(|op| op.name().starts_with(prefix))
+            .cloned()
+            .collect()
+    }
+
+    /// Runs (assigns) every pending update op whose name starts with
+    /// `prefix`, as `sess.run(tf.get_collection(UPDATE_OPS, prefix))` does.
+    /// Returns how many assigned a value.
+    pub fn run_update_ops(&self, prefix: &str) -> Result<usize> {
+        let mut ran = 0;
+        for op in self.update_ops(prefix) {
+            if op.run()? {
+                ran += 1;
+            }
+        }
+        Ok(ran)
+    }
+
     pub(crate) fn trainable_len(&self) -> usize {
         self.state().trainable.len()
     }
@@ -319,6 +388,13 @@ impl Graph {
         Ok(())
     }
 }
+
+/// The key of `tf.compat.v1.model_variables()`.
+pub const MODEL_VARIABLES: &str = "model_variables";
+/// The key of `tf.compat.v1.local_variables()`.
+pub const LOCAL_VARIABLES: &str = "local_variables";
+/// The key of `tf.compat.v1.moving_average_variables()`.
+pub const MOVING_AVERAGE_VARIABLES: &str = "moving_average_variables";
 
 fn filter_prefix(vars: &[Variable], prefix: &str) -> Vec<Variable> {
     vars.iter()

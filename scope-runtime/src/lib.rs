@@ -60,6 +60,9 @@ mod op;
 mod scope;
 mod summary;
 mod template;
+mod update_op;
+// Layers (on the operations above).
+pub mod layers;
 
 #[doc(hidden)]
 #[path = "private.rs"]
@@ -79,7 +82,7 @@ pub use default_graph::{get_default_graph, DefaultGraphGuard};
 pub use dtype::DType;
 pub use error::{DefinedAt, NameKind, Result, ScopeError};
 pub use get_variable::{get_variable, GetVariable};
-pub use graph::{Graph, GraphBuilder};
+pub use graph::{Graph, GraphBuilder, LOCAL_VARIABLES, MODEL_VARIABLES, MOVING_AVERAGE_VARIABLES};
 pub use init::{Initializer, Scalar};
 pub use new_variable::NewVariable;
 pub use op::op_name;
@@ -91,6 +94,7 @@ pub use scope::{
 pub use scope_object::{Reuse, VariableScope};
 pub use summary::Summary;
 pub use template::{make_template, Template, TemplateBuilder, TemplateCall};
+pub use update_op::UpdateOp;
 pub use value::Value;
 pub use variable::Variable;
 

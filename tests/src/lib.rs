@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Map, Value};
 
+use scope_runtime::layers::{self, Activation, LayerName, LayerOutput, LayerPadding, LayerValue};
 use scope_runtime::{
     get_name_scope, get_variable, get_variable_scope, make_template, op_name, reuse_variables,
     variable_scope, DType, Graph, Initializer, NameScope, Reuse, ScopeError, ScopeTarget, Template,
@@ -141,8 +142,11 @@ fn result_matches(expected: &Value, got: &Value) -> bool {
     if g.contains_key("error") {
         return false;
     }
+    // A layer result's `ok` names ops inside the layer that another engine
+    // need not build (FORMAT.md): kept for reference, not compared.
+    let layer_result = e.contains_key("vars");
     e.iter()
-        .filter(|(k, _)| k.as_str() != "message")
+        .filter(|(k, _)| k.as_str() != "message" && !(layer_result && k.as_str() == "ok"))
         .all(|(k, v)| g.get(k) == Some(v))
 }
 
@@ -222,6 +226,8 @@ enum Captured {
     Str(String),
     Scope(VariableScope),
     Template(Template),
+    /// A layer's output (`"capture"` on a `layer` step).
+    Output(LayerValue),
 }
 
 struct Runner {
@@ -315,6 +321,9 @@ impl Runner {
             self.capture(step, Captured::Scope(vs));
         } else if has("collection") {
             self.collection(step);
+        } else if has("layer") {
+            let r = self.layer(step);
+            self.push_result(step, r);
         } else if has("make_template") {
             self.make_template(step);
         } else if has("call_template") {
@@ -470,10 +479,26 @@ impl Runner {
     fn collection(&mut self, step: &Value) {
         let prefix = step.get("scope").and_then(Value::as_str).unwrap_or("");
         let graph = Graph::current();
-        let vars = match step["collection"].as_str() {
-            Some("trainable") => graph.trainable_variables(prefix),
-            _ => graph.global_variables(prefix),
-        };
+        let vars =
+            match step["collection"].as_str() {
+                Some("trainable") => graph.trainable_variables(prefix),
+                Some("global") => graph.global_variables(prefix),
+                Some("update_ops") => {
+                    let names: Vec<String> = graph
+                        .update_ops(prefix)
+                        .iter()
+                        .map(|op| op.name().to_string())
+                        .collect();
+                    return self.push(step, json!({ "ok": names }));
+                }
+                Some("model_variables") => graph.model_variables(prefix),
+                Some("local_variables") => graph.local_variables(prefix),
+                Some("moving_average_variables") => graph.moving_average_variables(prefix),
+                other => return self.push(
+                    step,
+                    json!({"error": "BadStep", "message": format!("unknown collection {other:?}")}),
+                ),
+            };
         let names: Vec<&str> = vars.iter().map(Variable::name).collect();
         self.push(step, json!({ "ok": names }));
     }
@@ -610,5 +635,384 @@ fn value_kind(v: &Variable) -> String {
             _ => format!("{}", first as i64),
         };
         format!("constant:{text}")
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Layer steps (FORMAT.md, "Layer steps")
+
+/// Runs the layer a FORMAT.md `layer` step describes on `x` (its `input`
+/// key is ignored; `{"ref": L}` names and scopes are not available here).
+pub fn run_layer_step(step: &Value, x: LayerValue) -> Result<LayerOutput, ScopeError> {
+    let runner = Runner {
+        labels: HashMap::new(),
+        out: Vec::new(),
+    };
+    runner.run_layer(step["layer"].as_str().unwrap_or_default(), step, x)
+}
+
+/// An argument TF rejects while parsing it (before any name is chosen).
+fn bad_arg(what: impl fmt::Display) -> ScopeError {
+    ScopeError::InvalidArgument(what.to_string())
+}
+
+fn int_arg(step: &Value, key: &str) -> Result<Option<i64>, ScopeError> {
+    match step.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => v
+            .as_i64()
+            .map(Some)
+            .ok_or_else(|| bad_arg(format!("`{key}` must be an integer, got {v}"))),
+    }
+}
+
+/// A count argument (`units`, `filters`, ...): TF rejects negatives.
+fn count_arg(step: &Value, key: &str) -> Result<Option<usize>, ScopeError> {
+    match int_arg(step, key)? {
+        Some(n) if n < 0 => Err(bad_arg(format!(
+            "received an invalid value for `{key}`, expected a positive integer: {n}"
+        ))),
+        n => Ok(n.map(|n| n as usize)),
+    }
+}
+
+/// An integer or a list of integers (`kernel_size`, `strides`, ...).
+fn ints_arg(step: &Value, key: &str) -> Result<Option<Vec<i64>>, ScopeError> {
+    let bad = |v: &Value| {
+        bad_arg(format!(
+            "`{key}` must be an integer or a list of them, got {v}"
+        ))
+    };
+    match step.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|i| i.as_i64().ok_or_else(|| bad(i)))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some),
+        Some(v) => v.as_i64().map(|i| Some(vec![i])).ok_or_else(|| bad(v)),
+    }
+}
+
+fn window_arg(step: &Value, key: &str) -> Result<Option<Vec<usize>>, ScopeError> {
+    match ints_arg(step, key)? {
+        Some(v) if v.iter().any(|&i| i < 0) => {
+            Err(bad_arg(format!("`{key}` must be positive, received {v:?}")))
+        }
+        v => Ok(v.map(|v| v.into_iter().map(|i| i as usize).collect())),
+    }
+}
+
+fn pair_arg(step: &Value, key: &str) -> Result<Option<[usize; 2]>, ScopeError> {
+    match window_arg(step, key)? {
+        None => Ok(None),
+        Some(v) if v.len() == 1 => Ok(Some([v[0], v[0]])),
+        Some(v) if v.len() == 2 => Ok(Some([v[0], v[1]])),
+        Some(v) => Err(bad_arg(format!(
+            "`{key}` must have 1 or 2 entries, received {v:?}"
+        ))),
+    }
+}
+
+fn bool_arg(step: &Value, key: &str) -> Option<bool> {
+    step.get(key).and_then(Value::as_bool)
+}
+
+fn f64_arg(step: &Value, key: &str) -> Option<f64> {
+    step.get(key).and_then(Value::as_f64)
+}
+
+fn activation_arg(step: &Value, key: &str) -> Result<Option<Activation>, ScopeError> {
+    match step.get(key) {
+        None => Ok(None),
+        Some(Value::Null) => Ok(Some(Activation::None)),
+        Some(Value::String(s)) if s == "relu" => Ok(Some(Activation::Relu)),
+        Some(Value::String(s)) if s == "tanh" => Ok(Some(Activation::Tanh)),
+        Some(v) => Err(bad_arg(format!("unknown activation {v}"))),
+    }
+}
+
+/// `None`: absent (the layer's default); `Some(None)`: `null`.
+fn init_arg(step: &Value, key: &str) -> Result<Option<Option<Initializer>>, ScopeError> {
+    match step.get(key) {
+        None => Ok(None),
+        Some(Value::Null) => Ok(Some(None)),
+        Some(v) => parse_initializer(v).map(|i| Some(Some(i))).map_err(|e| {
+            bad_arg(
+                e["message"]
+                    .as_str()
+                    .unwrap_or("bad initializer")
+                    .to_string(),
+            )
+        }),
+    }
+}
+
+fn reuse_arg(step: &Value) -> Option<Reuse> {
+    match step.get("reuse") {
+        Some(Value::Bool(b)) => Some(Reuse::from(*b)),
+        Some(Value::String(s)) if s == "auto" => Some(Reuse::Auto),
+        _ => None,
+    }
+}
+
+fn padding_arg(step: &Value) -> Result<Option<LayerPadding>, ScopeError> {
+    match step.get("padding").and_then(Value::as_str) {
+        None => Ok(None),
+        Some(p) => p.parse().map(Some),
+    }
+}
+
+impl Runner {
+    fn layer_name(&self, step: &Value, key: &str) -> Result<LayerName, ScopeError> {
+        match step.get(key) {
+            None | Some(Value::Null) => Ok(LayerName::Default),
+            Some(Value::String(s)) => Ok(LayerName::Name(s.clone())),
+            Some(Value::Object(r)) => match r
+                .get("ref")
+                .and_then(Value::as_str)
+                .and_then(|l| self.labels.get(l))
+            {
+                Some(Captured::Scope(vs)) => Ok(LayerName::Scope(vs.clone())),
+                _ => Err(bad_arg(format!(
+                    "`{key}` refers to no captured variable scope"
+                ))),
+            },
+            Some(v) => Err(bad_arg(format!("bad `{key}` {v}"))),
+        }
+    }
+
+    /// The layer input: a placeholder of the given shape (values when the
+    /// shape is fully known, else shape-only) or a captured output.
+    fn layer_input(&self, step: &Value) -> Result<LayerValue, ScopeError> {
+        match step.get("input") {
+            Some(Value::Object(r)) => match r
+                .get("ref")
+                .and_then(Value::as_str)
+                .and_then(|l| self.labels.get(l))
+            {
+                Some(Captured::Output(v)) => Ok(v.clone()),
+                _ => Err(bad_arg("`input` refers to no captured layer output")),
+            },
+            Some(v @ Value::Array(_)) => {
+                let shape = parse_shape(Some(v)).unwrap_or_default();
+                match shape.iter().copied().collect::<Option<Vec<usize>>>() {
+                    Some(dims) => scope_runtime::candle::Tensor::zeros(
+                        dims,
+                        scope_runtime::candle::DType::F32,
+                        &Graph::current().device().clone(),
+                    )
+                    .map(LayerValue::Tensor)
+                    .map_err(ScopeError::from),
+                    None => Ok(LayerValue::Shape(shape)),
+                }
+            }
+            _ => Err(bad_arg("a layer step needs an `input`")),
+        }
+    }
+
+    fn layer(&mut self, step: &Value) -> Result<Value, ScopeError> {
+        let kind = step["layer"].as_str().unwrap_or_default();
+        let x = self.layer_input(step)?;
+        let out = self.run_layer(kind, step, x)?;
+        let vars: Vec<Value> = out
+            .variables
+            .iter()
+            .map(|v| json!([v.name(), v.index(), v.shape(), v.trainable()]))
+            .collect();
+        let shape = out.shape();
+        if let Some(label) = step.get("capture").and_then(Value::as_str) {
+            self.labels
+                .insert(label.to_string(), Captured::Output(out.value.clone()));
+        }
+        Ok(json!({"ok": format!("{kind}:0"), "shape": shape, "vars": vars}))
+    }
+
+    fn run_layer(&self, kind: &str, s: &Value, x: LayerValue) -> Result<LayerOutput, ScopeError> {
+        let reuse = reuse_arg(s);
+        match kind {
+            "dense" => {
+                let units = count_arg(s, "units")?.ok_or_else(|| bad_arg("dense needs `units`"))?;
+                let mut l = layers::dense(units).name(self.layer_name(s, "name")?);
+                if let Some(a) = activation_arg(s, "activation")? {
+                    l = l.activation(a);
+                }
+                if let Some(b) = bool_arg(s, "use_bias") {
+                    l = l.use_bias(b);
+                }
+                if let Some(i) = init_arg(s, "kernel_initializer")? {
+                    l = l.kernel_initializer(i);
+                }
+                if let Some(i) = init_arg(s, "bias_initializer")? {
+                    l = l.bias_initializer(i);
+                }
+                if let Some(t) = bool_arg(s, "trainable") {
+                    l = l.trainable(t);
+                }
+                if let Some(r) = reuse {
+                    l = l.reuse(r);
+                }
+                l.apply(x)
+            }
+            "conv1d" | "conv2d" | "conv2d_transpose" | "separable_conv2d" => {
+                let filters = count_arg(s, "filters")?
+                    .ok_or_else(|| bad_arg(format!("{kind} needs `filters`")))?;
+                let k = window_arg(s, "kernel_size")?
+                    .ok_or_else(|| bad_arg(format!("{kind} needs `kernel_size`")))?;
+                let mut l = match kind {
+                    "conv1d" => match k.as_slice() {
+                        [k] => layers::conv1d(filters, *k),
+                        _ => return Err(bad_arg(format!("conv1d: `kernel_size` {k:?}"))),
+                    },
+                    "conv2d" => layers::conv2d(filters, &k),
+                    "conv2d_transpose" => layers::conv2d_transpose(filters, &k),
+                    _ => layers::separable_conv2d(filters, &k),
+                };
+                l = l.name(self.layer_name(s, "name")?);
+                if let Some(v) = window_arg(s, "strides")? {
+                    l = l.strides(&v);
+                }
+                if let Some(v) = window_arg(s, "dilation_rate")? {
+                    l = l.dilation_rate(&v);
+                }
+                if let Some(p) = padding_arg(s)? {
+                    l = l.padding(p);
+                }
+                if let Some(m) = count_arg(s, "depth_multiplier")? {
+                    l = l.depth_multiplier(m);
+                }
+                if let Some(a) = activation_arg(s, "activation")? {
+                    l = l.activation(a);
+                }
+                if let Some(b) = bool_arg(s, "use_bias") {
+                    l = l.use_bias(b);
+                }
+                for key in ["kernel_initializer", "depthwise_initializer"] {
+                    if let Some(i) = init_arg(s, key)? {
+                        l = l.kernel_initializer(i);
+                    }
+                }
+                if let Some(i) = init_arg(s, "pointwise_initializer")? {
+                    l = l.pointwise_initializer(i);
+                }
+                if let Some(i) = init_arg(s, "bias_initializer")? {
+                    l = l.bias_initializer(i);
+                }
+                if let Some(t) = bool_arg(s, "trainable") {
+                    l = l.trainable(t);
+                }
+                if let Some(r) = reuse {
+                    l = l.reuse(r);
+                }
+                l.apply(x)
+            }
+            "batch_normalization" => {
+                let mut l = layers::batch_normalization().name(self.layer_name(s, "name")?);
+                if let Some(a) = ints_arg(s, "axis")? {
+                    l = l.axis(&a.iter().map(|&a| a as isize).collect::<Vec<_>>());
+                }
+                if let Some(m) = f64_arg(s, "momentum") {
+                    l = l.momentum(m);
+                }
+                if let Some(e) = f64_arg(s, "epsilon") {
+                    l = l.epsilon(e);
+                }
+                if let Some(b) = bool_arg(s, "center") {
+                    l = l.center(b);
+                }
+                if let Some(b) = bool_arg(s, "scale") {
+                    l = l.scale(b);
+                }
+                if let Some(b) = bool_arg(s, "training") {
+                    l = l.training(b);
+                }
+                if s.get("fused").is_some() {
+                    l = l.fused(bool_arg(s, "fused"));
+                }
+                if let Some(i) = init_arg(s, "beta_initializer")? {
+                    l = l.beta_initializer(i);
+                }
+                if let Some(i) = init_arg(s, "gamma_initializer")? {
+                    l = l.gamma_initializer(i);
+                }
+                if let Some(i) = init_arg(s, "moving_mean_initializer")? {
+                    l = l.moving_mean_initializer(i);
+                }
+                if let Some(i) = init_arg(s, "moving_variance_initializer")? {
+                    l = l.moving_variance_initializer(i);
+                }
+                if let Some(t) = bool_arg(s, "trainable") {
+                    l = l.trainable(t);
+                }
+                if let Some(r) = reuse {
+                    l = l.reuse(r);
+                }
+                l.apply(x)
+            }
+            "layer_norm" => {
+                let mut l = layers::layer_norm().scope(self.layer_name(s, "scope")?);
+                if let Some(b) = bool_arg(s, "center") {
+                    l = l.center(b);
+                }
+                if let Some(b) = bool_arg(s, "scale") {
+                    l = l.scale(b);
+                }
+                if let Some(a) = activation_arg(s, "activation_fn")? {
+                    l = l.activation(a);
+                }
+                if let Some(a) = int_arg(s, "begin_norm_axis")? {
+                    l = l.begin_norm_axis(a as isize);
+                }
+                if let Some(a) = int_arg(s, "begin_params_axis")? {
+                    l = l.begin_params_axis(a as isize);
+                }
+                if let Some(t) = bool_arg(s, "trainable") {
+                    l = l.trainable(t);
+                }
+                if let Some(r) = reuse {
+                    l = l.reuse(r);
+                }
+                l.apply(x)
+            }
+            "dropout" => {
+                let mut l = layers::dropout();
+                if let Some(r) = f64_arg(s, "rate") {
+                    l = l.rate(r);
+                }
+                if let Some(t) = bool_arg(s, "training") {
+                    l = l.training(t);
+                }
+                if let Some(n) = s.get("name").and_then(Value::as_str) {
+                    l = l.name(n);
+                }
+                l.apply(x)
+            }
+            "flatten" => {
+                let mut l = layers::flatten();
+                if let Some(n) = s.get("name").and_then(Value::as_str) {
+                    l = l.name(n);
+                }
+                l.apply(x)
+            }
+            "max_pooling2d" | "average_pooling2d" => {
+                let pool = pair_arg(s, "pool_size")?
+                    .ok_or_else(|| bad_arg(format!("{kind} needs `pool_size`")))?;
+                let strides = pair_arg(s, "strides")?
+                    .ok_or_else(|| bad_arg(format!("{kind} needs `strides`")))?;
+                let mut l = if kind == "max_pooling2d" {
+                    layers::max_pooling2d(pool, strides)
+                } else {
+                    layers::average_pooling2d(pool, strides)
+                };
+                if let Some(p) = padding_arg(s)? {
+                    l = l.padding(p);
+                }
+                if let Some(n) = s.get("name").and_then(Value::as_str) {
+                    l = l.name(n);
+                }
+                l.apply(x)
+            }
+            other => Err(bad_arg(format!("unknown layer kind {other:?}"))),
+        }
     }
 }
