@@ -515,11 +515,6 @@ pub fn checkpoint_path(dir: &Path) -> Result<PathBuf> {
     }
 }
 
-/// Whether a file tensor is optimizer state: an Adam slot or `global_step`.
-pub fn is_optimizer_state(name: &str) -> bool {
-    name == "global_step" || name.ends_with("/adam_m") || name.ends_with("/adam_v")
-}
-
 /// What loading found, beyond the variables assigned.
 #[derive(Debug)]
 pub struct Loaded {
@@ -558,11 +553,10 @@ pub fn load(graph: &Graph, dir: &Path, strict: bool) -> Result<Loaded> {
             report.mismatched.len()
         )));
     }
-    let (optimizer_state, unexpected): (Vec<String>, Vec<String>) = report
-        .unexpected
-        .iter()
-        .map(|u| u.tensor.clone())
-        .partition(|n| is_optimizer_state(n));
+    // The restore recognises training state (optimizer slots such as
+    // `adam_m`/`adam_v`, `global_step`) and lists it apart from unexpected tensors.
+    let optimizer_state = report.optimizer_state.clone();
+    let unexpected: Vec<String> = report.unexpected.iter().map(|u| u.tensor.clone()).collect();
     if strict && !unexpected.is_empty() {
         return Err(io_err(format!(
             "strict: unexpected tensors in the checkpoint: {unexpected:?}"
