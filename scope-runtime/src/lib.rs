@@ -63,6 +63,7 @@ mod template;
 mod update_op;
 // Layers (on the operations above).
 pub mod layers;
+pub mod slim;
 
 #[doc(hidden)]
 #[path = "private.rs"]

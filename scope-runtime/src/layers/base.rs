@@ -24,6 +24,9 @@ pub enum LayerName {
     Name(String),
     /// A captured variable scope object, re-entered.
     Scope(VariableScope),
+    /// TF's `_scope=sc`: the scope the caller has already entered (slim's
+    /// layers); the layer opens no scope and takes no default name.
+    Entered(VariableScope),
 }
 
 impl From<&str> for LayerName {
@@ -132,6 +135,10 @@ pub(crate) fn layer_reuse(reuse: Option<Reuse>) -> Option<Reuse> {
 /// at once leaving a variable scope.
 pub(crate) fn choose_scope(base: &str, name: &LayerName, reuse: Option<Reuse>) -> Result<Scope> {
     let reuse = layer_reuse(reuse);
+    if let LayerName::Entered(scope) = name {
+        let scope = scope.clone();
+        return Ok(Scope { scope, reuse });
+    }
     let guard = match name {
         LayerName::Name(n) if !n.is_empty() => variable_scope(n.as_str()).enter()?,
         LayerName::Scope(s) => variable_scope(s).enter()?,
@@ -196,7 +203,10 @@ pub(crate) struct Weight<'a> {
 }
 
 pub(crate) fn request(w: Weight<'_>, dtype: DType, vars: &mut Vec<Variable>) -> Result<Variable> {
-    let mut gv = get_variable(w.name)
+    // Inside a slim layer, slim's variable getter renames and collects.
+    let name = crate::slim::getter::name_for(w.name);
+    let before = crate::slim::getter::mark();
+    let mut gv = get_variable(&name)
         .shape(w.shape)
         .dtype(dtype)
         .trainable(w.trainable);
@@ -204,6 +214,7 @@ pub(crate) fn request(w: Weight<'_>, dtype: DType, vars: &mut Vec<Variable>) -> 
         gv = gv.initializer(i.clone());
     }
     let v = gv.get()?;
+    crate::slim::getter::requested(&v, before);
     vars.push(v.clone());
     Ok(v)
 }

@@ -84,7 +84,7 @@ impl LayerNorm {
         let target = match &self.scope {
             LayerName::Default => ScopeTarget::Unnamed,
             LayerName::Name(n) => ScopeTarget::Name(n),
-            LayerName::Scope(s) => ScopeTarget::Scope(s),
+            LayerName::Scope(s) | LayerName::Entered(s) => ScopeTarget::Scope(s),
         };
         let mut vs = variable_scope(target).default_name("LayerNorm");
         if let Some(r) = self.reuse {

@@ -18,7 +18,7 @@
 //! # Ok::<(), scope_runtime::ScopeError>(())
 //! ```
 
-mod base;
+pub(crate) mod base;
 mod batch_norm;
 mod conv;
 mod dense;

@@ -1,0 +1,226 @@
+//! `slim.batch_norm`: scope `BatchNorm`, slim's defaults (`decay` 0.999,
+//! `epsilon` 0.001, `center` on, `scale` off, `is_training` **true**,
+//! fused). A rank-4 (or any non-2) input runs tf.layers'
+//! `batch_normalization` inside the scope (`gamma` before `beta`); a
+//! rank-2 input takes slim's own fused path (`beta` before `gamma`).
+//! Every variable is a model variable; moving statistics are not
+//! trainable; training adds the two moving-average updates to
+//! `UPDATE_OPS`.
+
+use super::arg_scope::call_args;
+use super::args::{Args, CallArgs};
+use super::common::{activate, collect, invalid, open_scope};
+use super::error::SlimResult;
+use super::getter;
+use super::init::Init;
+use super::setters::arg_setters;
+use crate::dtype::DType;
+use crate::graph::Graph;
+use crate::init::Initializer;
+use crate::layers::base::{op_err, ops, request, Weight};
+use crate::layers::{self, Activation, LayerName, LayerOutput, LayerValue};
+use crate::op::op_name;
+use crate::update_op::UpdateOp;
+
+const FUNC: &str = "batch_norm";
+const KNOWN: &[&str] = &[
+    "decay",
+    "center",
+    "scale",
+    "epsilon",
+    "activation_fn",
+    "param_initializers",
+    "param_regularizers",
+    "updates_collections",
+    "is_training",
+    "reuse",
+    "variables_collections",
+    "outputs_collections",
+    "trainable",
+    "fused",
+    "data_format",
+    "zero_debias_moving_mean",
+    "scope",
+];
+
+/// A `slim.batch_norm(inputs, ...)` call.
+#[derive(Clone, Debug, Default)]
+pub struct BatchNorm {
+    args: Args,
+}
+
+/// `slim.batch_norm(inputs)`.
+pub fn batch_norm() -> BatchNorm {
+    BatchNorm::default()
+}
+
+arg_setters!(BatchNorm {
+    decay, center, scale, epsilon, activation_fn, param_initializers, param_regularizers,
+    updates_collections, is_training, reuse, variables_collections, outputs_collections,
+    trainable, fused, data_format, zero_debias_moving_mean, scope,
+});
+
+/// The resolved options of one call.
+struct Options {
+    decay: f64,
+    center: bool,
+    scale: bool,
+    epsilon: f64,
+    training: bool,
+    trainable: bool,
+    inits: [Option<Initializer>; 4],
+}
+
+impl Options {
+    fn read(call: &CallArgs) -> SlimResult<Options> {
+        let inits = call.params("param_initializers")?;
+        let inits = CallArgs::new(FUNC, inits);
+        inits.check_known(&["beta", "gamma", "moving_mean", "moving_variance"])?;
+        let init = |k: &str, d: Initializer| -> SlimResult<Option<Initializer>> {
+            Ok(inits.init(k, Some(Init::Fixed(d)))?.map(|i| i.resolve(&[])))
+        };
+        Ok(Options {
+            decay: call.float("decay", 0.999)?,
+            center: call.bool("center", true)?,
+            scale: call.bool("scale", false)?,
+            epsilon: call.float("epsilon", 0.001)?,
+            training: call.bool("is_training", true)?,
+            trainable: call.bool("trainable", true)?,
+            inits: [
+                init("beta", Initializer::Zeros)?,
+                init("gamma", Initializer::Ones)?,
+                init("moving_mean", Initializer::Zeros)?,
+                init("moving_variance", Initializer::Ones)?,
+            ],
+        })
+    }
+}
+
+impl BatchNorm {
+    /// Runs the layer on `x` (channels last, values or a shape).
+    pub fn apply(&self, x: impl Into<LayerValue>) -> SlimResult<LayerOutput> {
+        let x = x.into();
+        let call = call_args(FUNC, &self.args)?;
+        call.check_known(KNOWN)?;
+        for (k, ok) in [
+            ("param_regularizers", call.params("param_regularizers")?.is_empty()),
+            ("updates_collections", call.get("updates_collections").is_none()),
+            ("zero_debias_moving_mean", !call.bool("zero_debias_moving_mean", false)?),
+            ("data_format", call.str("data_format", "NHWC")? == "NHWC"),
+        ] {
+            if !ok {
+                return Err(invalid(FUNC, "", format!("`{k}` other than its default is not supported")));
+            }
+        }
+        let o = Options::read(&call)?;
+        let fused = call.opt_bool("fused")?.unwrap_or(true);
+        let activation = call.activation("activation_fn", Activation::None)?;
+        let reuse = call.reuse("reuse")?;
+        let collection = call.opt_str("outputs_collections")?;
+        let scope = call.scope("scope")?;
+        let guard = open_scope(scope.as_ref(), "BatchNorm", reuse)?;
+        let sc = guard.scope().clone();
+        let frame = getter::push(&[]);
+        let out = if fused && x.rank() == 2 {
+            fused_rank2(&o, &x, sc.name())?
+        } else {
+            let [beta, gamma, mm, mv] = o.inits.clone();
+            let mut layer = layers::batch_normalization()
+                .momentum(o.decay)
+                .epsilon(o.epsilon)
+                .center(o.center)
+                .scale(o.scale)
+                .training(o.training)
+                .fused(Some(fused))
+                .beta_initializer(beta)
+                .gamma_initializer(gamma)
+                .moving_mean_initializer(mm)
+                .moving_variance_initializer(mv)
+                .trainable(o.trainable)
+                .name(LayerName::Entered(sc.clone()));
+            if let Some(r) = reuse {
+                layer = layer.reuse(r);
+            }
+            layer.apply(x)?
+        };
+        let value = activate(out.value, activation)?;
+        collect(collection.as_deref(), sc.name(), &value);
+        drop(frame);
+        guard.exit()?;
+        Ok(LayerOutput {
+            value,
+            variables: out.variables,
+        })
+    }
+}
+
+/// slim's `_fused_batch_norm` for `[N, C]` inputs.
+fn fused_rank2(o: &Options, x: &LayerValue, scope: &str) -> SlimResult<LayerOutput> {
+    let shape = x.shape();
+    let Some(c) = shape[1] else {
+        return Err(invalid(FUNC, scope, "`C` dimension must be known but is None"));
+    };
+    let mut vars = Vec::new();
+    let mut w = |name, init: &Option<Initializer>, trainable| {
+        request(
+            Weight {
+                name,
+                shape: &[c],
+                initializer: init.as_ref(),
+                trainable,
+            },
+            DType::F32,
+            &mut vars,
+        )
+    };
+    let beta = o.center.then(|| w("beta", &o.inits[0], o.trainable)).transpose()?;
+    let gamma = o.scale.then(|| w("gamma", &o.inits[1], o.trainable)).transpose()?;
+    let mm = w("moving_mean", &o.inits[2], false)?;
+    let mv = w("moving_variance", &o.inits[3], false)?;
+    ops(&["Reshape", "FusedBatchNormV3"])?;
+    let (value, updates) = match x {
+        LayerValue::Shape(s) => (LayerValue::Shape(s.clone()), None),
+        LayerValue::Tensor(t) => {
+            let g = gamma.as_ref().map(|v| v.tensor()).transpose()?;
+            let b = beta.as_ref().map(|v| v.tensor()).transpose()?;
+            let cfg = scope_ops::BatchNormConfig {
+                axis: 1,
+                epsilon: o.epsilon,
+            };
+            if o.training {
+                let r = scope_ops::batch_norm_training(
+                    t,
+                    g.as_ref(),
+                    b.as_ref(),
+                    &mm.tensor()?,
+                    &mv.tensor()?,
+                    o.decay,
+                    true,
+                    &cfg,
+                )
+                .map_err(|e| op_err(scope, e))?;
+                (
+                    LayerValue::Tensor(r.output),
+                    Some((r.moving_mean, r.moving_variance)),
+                )
+            } else {
+                let y = scope_ops::batch_norm(t, &mm.tensor()?, &mv.tensor()?, g.as_ref(), b.as_ref(), &cfg)
+                    .map_err(|e| op_err(scope, e))?;
+                (LayerValue::Tensor(y), None)
+            }
+        }
+    };
+    if o.training {
+        let graph = Graph::current();
+        let (m, v) = updates.map_or((None, None), |(m, v)| (Some(m), Some(v)));
+        for (var, value) in [(&mm, m), (&mv, v)] {
+            let name = op_name("AssignMovingAvg")?;
+            graph.add_update_op(UpdateOp::new(name, var.clone(), value));
+        }
+    }
+    ops(&["Reshape_1"])?;
+    Ok(LayerOutput {
+        value,
+        variables: vars,
+    })
+}

@@ -1,0 +1,126 @@
+//! `slim.conv2d` (`convolution2d`): scope `Conv` (`Conv_1`, ...),
+//! `weights` `[kh, kw, in, out]` and `biases`, SAME padding, ReLU, atrous
+//! `rate`; with a `normalizer_fn` no biases and the normalizer's
+//! variables inside the layer scope (`Conv/BatchNorm/...`).
+
+use super::args::Args;
+use super::arg_scope::call_args;
+use super::common::{finish, invalid, no_regularizer, open_scope, padding, two};
+use super::error::SlimResult;
+use super::getter;
+use super::init::Init;
+use super::setters::arg_setters;
+use crate::init::Initializer;
+use crate::layers::{self, Activation, LayerName, LayerOutput, LayerValue};
+
+const FUNC: &str = "conv2d";
+const KNOWN: &[&str] = &[
+    "stride",
+    "padding",
+    "data_format",
+    "rate",
+    "activation_fn",
+    "normalizer_fn",
+    "normalizer_params",
+    "weights_initializer",
+    "weights_regularizer",
+    "biases_initializer",
+    "biases_regularizer",
+    "reuse",
+    "variables_collections",
+    "outputs_collections",
+    "trainable",
+    "scope",
+];
+
+/// A `slim.conv2d(inputs, num_outputs, kernel_size, ...)` call.
+#[derive(Clone, Debug)]
+pub struct Conv2d {
+    num_outputs: usize,
+    kernel_size: Vec<usize>,
+    args: Args,
+}
+
+/// `slim.conv2d(inputs, num_outputs, kernel_size)`; one `kernel_size`
+/// entry means a square kernel.
+pub fn conv2d(num_outputs: usize, kernel_size: &[usize]) -> Conv2d {
+    Conv2d {
+        num_outputs,
+        kernel_size: kernel_size.to_vec(),
+        args: Args::new(),
+    }
+}
+
+arg_setters!(Conv2d {
+    stride, padding, data_format, rate, activation_fn, normalizer_fn, normalizer_params,
+    weights_initializer, weights_regularizer, biases_initializer, biases_regularizer,
+    reuse, variables_collections, outputs_collections, trainable, scope,
+});
+
+impl Conv2d {
+    /// Runs the layer on `x` (NHWC values or a shape).
+    pub fn apply(&self, x: impl Into<LayerValue>) -> SlimResult<LayerOutput> {
+        let x = x.into();
+        let call = call_args(FUNC, &self.args)?;
+        call.check_known(KNOWN)?;
+        no_regularizer(&call, &["weights_regularizer", "biases_regularizer"])?;
+        let kernel = two(FUNC, "kernel_size", &self.kernel_size)?;
+        let stride = call.pair("stride", [1, 1])?;
+        let rate = call.pair("rate", [1, 1])?;
+        let pad = padding(&call, "SAME")?;
+        let format = match call.str("data_format", "NHWC")?.as_str() {
+            "NHWC" => layers::DataFormat::ChannelsLast,
+            "NCHW" => layers::DataFormat::ChannelsFirst,
+            other => return Err(invalid(FUNC, "", format!("unknown data_format {other:?}"))),
+        };
+        let activation = call.activation("activation_fn", Activation::Relu)?;
+        let normalizer = call.normalizer("normalizer_fn")?;
+        let params = call.params("normalizer_params")?;
+        let w_init = call.init("weights_initializer", Some(Init::xavier()))?;
+        let b_init = call.init("biases_initializer", Some(Initializer::Zeros.into()))?;
+        let trainable = call.bool("trainable", true)?;
+        let reuse = call.reuse("reuse")?;
+        let collection = call.opt_str("outputs_collections")?;
+        let scope = call.scope("scope")?;
+
+        let guard = open_scope(scope.as_ref(), "Conv", reuse)?;
+        let sc = guard.scope().clone();
+        let shape = x.shape();
+        if shape.len() != 4 {
+            return Err(invalid(
+                FUNC,
+                sc.name(),
+                format!("Convolution expects input with rank 4, got {}", shape.len()),
+            ));
+        }
+        let cin = shape[format.channel_axis(4)].unwrap_or(0);
+        let kshape = [kernel[0], kernel[1], cin, self.num_outputs];
+        let use_bias = normalizer.is_none() && b_init.is_some();
+        let frame = getter::push(getter::WEIGHTS_BIASES);
+        let mut layer = layers::conv2d(self.num_outputs, &kernel)
+            .strides(&stride)
+            .dilation_rate(&rate)
+            .padding(pad)
+            .data_format(format)
+            .use_bias(use_bias)
+            .kernel_initializer(w_init.map(|i| i.resolve(&kshape)))
+            .bias_initializer(b_init.map(|i| i.resolve(&[self.num_outputs])))
+            .trainable(trainable)
+            .name(LayerName::Entered(sc.clone()));
+        if let Some(r) = reuse {
+            layer = layer.reuse(r);
+        }
+        let out = layer.apply(x)?;
+        let out = finish(
+            out,
+            normalizer.as_ref(),
+            &params,
+            activation,
+            collection.as_deref(),
+            sc.name(),
+        )?;
+        drop(frame);
+        guard.exit()?;
+        Ok(out)
+    }
+}
