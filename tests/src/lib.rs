@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Map, Value};
 
+mod slim;
+
 use scope_runtime::layers::{self, Activation, LayerName, LayerOutput, LayerPadding, LayerValue};
 use scope_runtime::{
     get_name_scope, get_variable, get_variable_scope, make_template, op_name, reuse_variables,
@@ -228,6 +230,7 @@ enum Captured {
     Template(Template),
     /// A layer's output (`"capture"` on a `layer` step).
     Output(LayerValue),
+    ArgScope(scope_runtime::slim::ArgScope),
 }
 
 struct Runner {
@@ -328,7 +331,7 @@ impl Runner {
             self.make_template(step);
         } else if has("call_template") {
             self.call_template(step);
-        } else {
+        } else if !slim::step(self, step) {
             self.push(
                 step,
                 json!({"error": "UnknownStep", "message": "unknown step kind"}),
