@@ -52,8 +52,7 @@ fn arg_scope(r: &mut Runner, step: &Value) {
         },
         Value::Array(funcs) => {
             let funcs: Vec<&str> = funcs.iter().filter_map(Value::as_str).collect();
-            args_of(r, step.get("args"))
-                .and_then(|a| slim::arg_scope(&funcs).set_all(&a).enter())
+            args_of(r, step.get("args")).and_then(|a| slim::arg_scope(&funcs).set_all(&a).enter())
         }
         other => Err(bad(format!("bad arg_scope {other}"))),
     };
@@ -146,7 +145,11 @@ fn ints(v: Option<&Value>, key: &str) -> SlimResult<Vec<usize>> {
         Some(Value::Array(a)) => a.iter().map(|i| i.as_u64().map(|i| i as usize)).collect(),
         _ => None,
     }
-    .ok_or_else(|| bad(format!("a slim step needs `{key}`: an int or a list of ints")))
+    .ok_or_else(|| {
+        bad(format!(
+            "a slim step needs `{key}`: an int or a list of ints"
+        ))
+    })
 }
 
 fn count(v: Option<&Value>, key: &str) -> SlimResult<Option<usize>> {

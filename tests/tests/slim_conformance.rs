@@ -9,7 +9,11 @@ use scope_tests::{collect_scenario_files, replay_file};
 fn every_slim_scenario_matches_tensorflow() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("conformance-own/slim");
     let files = collect_scenario_files(&[dir]).expect("scenario directory");
-    assert!(files.len() >= 48, "expected 48 slim scenarios, found {}", files.len());
+    assert!(
+        files.len() >= 48,
+        "expected 48 slim scenarios, found {}",
+        files.len()
+    );
     let failures: Vec<String> = files
         .iter()
         .map(|f| replay_file(f))

@@ -120,7 +120,7 @@ impl ArgScopeBuilder {
             return Err(SlimError::NotArgScoped { func: f.clone() });
         }
         let mut funcs: HashMap<String, Args> = (*current_arg_scope().funcs).clone();
-        let defaults = self.args.from_arg_scope(self.at);
+        let defaults = self.args.marked_from_arg_scope(self.at);
         for f in &self.funcs {
             funcs.entry(f.clone()).or_default().update(&defaults);
         }
@@ -196,7 +196,10 @@ mod tests {
             .enter()
             .unwrap();
         {
-            let _b = arg_scope(&["conv2d"]).set("padding", "VALID").enter().unwrap();
+            let _b = arg_scope(&["conv2d"])
+                .set("padding", "VALID")
+                .enter()
+                .unwrap();
             assert_eq!(padding("conv2d"), "VALID");
             assert_eq!(padding("max_pool2d"), "SAME");
             let c = call_args("conv2d", &Args::new()).unwrap();
@@ -211,14 +214,24 @@ mod tests {
     #[test]
     fn captured_scope_replaces_the_current_one() {
         let captured = {
-            let g = arg_scope(&["conv2d"]).set("padding", "SAME").enter().unwrap();
+            let g = arg_scope(&["conv2d"])
+                .set("padding", "SAME")
+                .enter()
+                .unwrap();
             g.scope().clone()
         };
         assert_eq!(padding("conv2d"), "VALID");
-        let _other = arg_scope(&["max_pool2d"]).set("padding", "SAME").enter().unwrap();
+        let _other = arg_scope(&["max_pool2d"])
+            .set("padding", "SAME")
+            .enter()
+            .unwrap();
         let _re = arg_scope_from(&captured);
         assert_eq!(padding("conv2d"), "SAME");
-        assert_eq!(padding("max_pool2d"), "VALID", "the captured scope had none");
+        assert_eq!(
+            padding("max_pool2d"),
+            "VALID",
+            "the captured scope had none"
+        );
     }
 
     #[test]
@@ -226,7 +239,10 @@ mod tests {
         let e = arg_scope(&["my_block_fn"]).enter().err().unwrap();
         assert!(e.to_string().contains("my_block_fn"), "{e}");
         add_arg_scope("my_block_fn");
-        let _g = arg_scope(&["my_block_fn"]).set("depth", 8i64).enter().unwrap();
+        let _g = arg_scope(&["my_block_fn"])
+            .set("depth", 8i64)
+            .enter()
+            .unwrap();
         let c = call_args("my_block_fn", &Args::new()).unwrap();
         assert_eq!(c.count("depth").unwrap(), Some(8));
     }
@@ -239,6 +255,9 @@ mod tests {
             .str("padding", "SAME")
             .unwrap_err();
         let m = e.to_string();
-        assert!(m.contains("conv2d") && m.contains("padding") && m.contains("arg_scope.rs"), "{m}");
+        assert!(
+            m.contains("conv2d") && m.contains("padding") && m.contains("arg_scope.rs"),
+            "{m}"
+        );
     }
 }

@@ -124,7 +124,7 @@ impl Args {
     }
 
     /// The same arguments, marked as set by an arg_scope entered at `at`.
-    pub(crate) fn from_arg_scope(&self, at: &'static Location<'static>) -> Args {
+    pub(crate) fn marked_from_arg_scope(&self, at: &'static Location<'static>) -> Args {
         Args {
             items: self
                 .items
@@ -135,7 +135,10 @@ impl Args {
     }
 
     pub fn get(&self, key: &str) -> Option<&ArgValue> {
-        self.items.iter().find(|(k, _, _)| k == key).map(|(_, v, _)| v)
+        self.items
+            .iter()
+            .find(|(k, _, _)| k == key)
+            .map(|(_, v, _)| v)
     }
 
     pub fn keys(&self) -> impl Iterator<Item = &str> {
@@ -246,9 +249,7 @@ impl CallArgs {
             None => Ok(default),
             Some(ArgValue::Int(i)) if *i > 0 => Ok([*i as usize; 2]),
             Some(ArgValue::Ints(v)) if v.len() == 1 && v[0] > 0 => Ok([v[0]; 2]),
-            Some(ArgValue::Ints(v)) if v.len() == 2 && v.iter().all(|&d| d > 0) => {
-                Ok([v[0], v[1]])
-            }
+            Some(ArgValue::Ints(v)) if v.len() == 2 && v.iter().all(|&d| d > 0) => Ok([v[0], v[1]]),
             Some(_) => Err(self.wrong(key, "a positive int or a list of 2 of them")),
         }
     }

@@ -55,9 +55,23 @@ pub fn batch_norm() -> BatchNorm {
 }
 
 arg_setters!(BatchNorm {
-    decay, center, scale, epsilon, activation_fn, param_initializers, param_regularizers,
-    updates_collections, is_training, reuse, variables_collections, outputs_collections,
-    trainable, fused, data_format, zero_debias_moving_mean, scope,
+    decay,
+    center,
+    scale,
+    epsilon,
+    activation_fn,
+    param_initializers,
+    param_regularizers,
+    updates_collections,
+    is_training,
+    reuse,
+    variables_collections,
+    outputs_collections,
+    trainable,
+    fused,
+    data_format,
+    zero_debias_moving_mean,
+    scope,
 });
 
 /// The resolved options of one call.
@@ -103,13 +117,26 @@ impl BatchNorm {
         let call = call_args(FUNC, &self.args)?;
         call.check_known(KNOWN)?;
         for (k, ok) in [
-            ("param_regularizers", call.params("param_regularizers")?.is_empty()),
-            ("updates_collections", call.get("updates_collections").is_none()),
-            ("zero_debias_moving_mean", !call.bool("zero_debias_moving_mean", false)?),
+            (
+                "param_regularizers",
+                call.params("param_regularizers")?.is_empty(),
+            ),
+            (
+                "updates_collections",
+                call.get("updates_collections").is_none(),
+            ),
+            (
+                "zero_debias_moving_mean",
+                !call.bool("zero_debias_moving_mean", false)?,
+            ),
             ("data_format", call.str("data_format", "NHWC")? == "NHWC"),
         ] {
             if !ok {
-                return Err(invalid(FUNC, "", format!("`{k}` other than its default is not supported")));
+                return Err(invalid(
+                    FUNC,
+                    "",
+                    format!("`{k}` other than its default is not supported"),
+                ));
             }
         }
         let o = Options::read(&call)?;
@@ -158,7 +185,11 @@ impl BatchNorm {
 fn fused_rank2(o: &Options, x: &LayerValue, scope: &str) -> SlimResult<LayerOutput> {
     let shape = x.shape();
     let Some(c) = shape[1] else {
-        return Err(invalid(FUNC, scope, "`C` dimension must be known but is None"));
+        return Err(invalid(
+            FUNC,
+            scope,
+            "`C` dimension must be known but is None",
+        ));
     };
     let mut vars = Vec::new();
     let mut w = |name, init: &Option<Initializer>, trainable| {
@@ -173,8 +204,14 @@ fn fused_rank2(o: &Options, x: &LayerValue, scope: &str) -> SlimResult<LayerOutp
             &mut vars,
         )
     };
-    let beta = o.center.then(|| w("beta", &o.inits[0], o.trainable)).transpose()?;
-    let gamma = o.scale.then(|| w("gamma", &o.inits[1], o.trainable)).transpose()?;
+    let beta = o
+        .center
+        .then(|| w("beta", &o.inits[0], o.trainable))
+        .transpose()?;
+    let gamma = o
+        .scale
+        .then(|| w("gamma", &o.inits[1], o.trainable))
+        .transpose()?;
     let mm = w("moving_mean", &o.inits[2], false)?;
     let mv = w("moving_variance", &o.inits[3], false)?;
     ops(&["Reshape", "FusedBatchNormV3"])?;
@@ -204,8 +241,15 @@ fn fused_rank2(o: &Options, x: &LayerValue, scope: &str) -> SlimResult<LayerOutp
                     Some((r.moving_mean, r.moving_variance)),
                 )
             } else {
-                let y = scope_ops::batch_norm(t, &mm.tensor()?, &mv.tensor()?, g.as_ref(), b.as_ref(), &cfg)
-                    .map_err(|e| op_err(scope, e))?;
+                let y = scope_ops::batch_norm(
+                    t,
+                    &mm.tensor()?,
+                    &mv.tensor()?,
+                    g.as_ref(),
+                    b.as_ref(),
+                    &cfg,
+                )
+                .map_err(|e| op_err(scope, e))?;
                 (LayerValue::Tensor(y), None)
             }
         }
@@ -214,7 +258,8 @@ fn fused_rank2(o: &Options, x: &LayerValue, scope: &str) -> SlimResult<LayerOutp
         let graph = Graph::current();
         let (m, v) = updates.map_or((None, None), |(m, v)| (Some(m), Some(v)));
         for (var, value) in [(&mm, m), (&mv, v)] {
-            let name = op_name("AssignMovingAvg")?;
+            let scope = op_name("AssignMovingAvg")?;
+            let name = format!("{scope}/AssignSubVariableOp");
             graph.add_update_op(UpdateOp::new(name, var.clone(), value));
         }
     }

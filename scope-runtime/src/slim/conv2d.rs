@@ -3,8 +3,8 @@
 //! `rate`; with a `normalizer_fn` no biases and the normalizer's
 //! variables inside the layer scope (`Conv/BatchNorm/...`).
 
-use super::args::Args;
 use super::arg_scope::call_args;
+use super::args::Args;
 use super::common::{finish, invalid, no_regularizer, open_scope, padding, two};
 use super::error::SlimResult;
 use super::getter;
@@ -52,9 +52,22 @@ pub fn conv2d(num_outputs: usize, kernel_size: &[usize]) -> Conv2d {
 }
 
 arg_setters!(Conv2d {
-    stride, padding, data_format, rate, activation_fn, normalizer_fn, normalizer_params,
-    weights_initializer, weights_regularizer, biases_initializer, biases_regularizer,
-    reuse, variables_collections, outputs_collections, trainable, scope,
+    stride,
+    padding,
+    data_format,
+    rate,
+    activation_fn,
+    normalizer_fn,
+    normalizer_params,
+    weights_initializer,
+    weights_regularizer,
+    biases_initializer,
+    biases_regularizer,
+    reuse,
+    variables_collections,
+    outputs_collections,
+    trainable,
+    scope,
 });
 
 impl Conv2d {

@@ -31,7 +31,11 @@ pub fn dropout() -> Dropout {
 }
 
 arg_setters!(Dropout {
-    keep_prob, is_training, outputs_collections, scope, seed,
+    keep_prob,
+    is_training,
+    outputs_collections,
+    scope,
+    seed,
 });
 
 impl Dropout {
@@ -40,7 +44,10 @@ impl Dropout {
         let x = x.into();
         let call = call_args(FUNC, &self.args)?;
         call.check_known(KNOWN)?;
-        if call.get("noise_shape").is_some_and(|v| !matches!(v, super::ArgValue::None)) {
+        if call
+            .get("noise_shape")
+            .is_some_and(|v| !matches!(v, super::ArgValue::None))
+        {
             return Err(invalid(FUNC, "", "`noise_shape` is not supported"));
         }
         let keep = call.float("keep_prob", 0.5)?;

@@ -23,7 +23,8 @@ pub fn flatten() -> Flatten {
 }
 
 arg_setters!(Flatten {
-    outputs_collections, scope,
+    outputs_collections,
+    scope,
 });
 
 impl Flatten {
@@ -38,7 +39,9 @@ impl Flatten {
             Some(ScopeArg::Scope(s)) => Some(s.name().to_string()),
             None => None,
         };
-        let ns = NameScope::new(name.as_deref()).default_name("Flatten").enter()?;
+        let ns = NameScope::new(name.as_deref())
+            .default_name("Flatten")
+            .enter()?;
         let sc = ns.scope().to_string();
         let out = layers::flatten().apply(x)?;
         collect(collection.as_deref(), &sc, &out.value);

@@ -44,9 +44,18 @@ pub fn fully_connected(num_outputs: usize) -> FullyConnected {
 }
 
 arg_setters!(FullyConnected {
-    activation_fn, normalizer_fn, normalizer_params, weights_initializer, weights_regularizer,
-    biases_initializer, biases_regularizer, reuse, variables_collections, outputs_collections,
-    trainable, scope,
+    activation_fn,
+    normalizer_fn,
+    normalizer_params,
+    weights_initializer,
+    weights_regularizer,
+    biases_initializer,
+    biases_regularizer,
+    reuse,
+    variables_collections,
+    outputs_collections,
+    trainable,
+    scope,
 });
 
 impl FullyConnected {

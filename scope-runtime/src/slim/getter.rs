@@ -50,12 +50,15 @@ impl Drop for GetterFrame {
 /// a slim conv); unchanged outside slim layers.
 pub(crate) fn name_for(name: &str) -> String {
     FRAMES.with(|f| {
-        f.borrow().iter().rev().fold(name.to_string(), |n, renames| {
-            renames
-                .iter()
-                .find(|(from, _)| *from == n)
-                .map_or(n, |(_, to)| (*to).to_string())
-        })
+        f.borrow()
+            .iter()
+            .rev()
+            .fold(name.to_string(), |n, renames| {
+                renames
+                    .iter()
+                    .find(|(from, _)| *from == n)
+                    .map_or(n, |(_, to)| (*to).to_string())
+            })
     })
 }
 

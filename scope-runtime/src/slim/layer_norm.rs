@@ -33,8 +33,15 @@ pub fn layer_norm() -> LayerNorm {
 }
 
 arg_setters!(LayerNorm {
-    center, scale, activation_fn, reuse, outputs_collections, trainable, begin_norm_axis,
-    begin_params_axis, scope,
+    center,
+    scale,
+    activation_fn,
+    reuse,
+    outputs_collections,
+    trainable,
+    begin_norm_axis,
+    begin_params_axis,
+    scope,
 });
 
 impl LayerNorm {

@@ -53,7 +53,11 @@ pub fn avg_pool2d(kernel_size: &[usize]) -> Pool2d {
 }
 
 arg_setters!(Pool2d {
-    stride, padding, data_format, outputs_collections, scope,
+    stride,
+    padding,
+    data_format,
+    outputs_collections,
+    scope,
 });
 
 impl Pool2d {
@@ -78,7 +82,9 @@ impl Pool2d {
             Some(ScopeArg::Scope(s)) => Some(s.name().to_string()),
             None => None,
         };
-        let ns = NameScope::new(name.as_deref()).default_name(default).enter()?;
+        let ns = NameScope::new(name.as_deref())
+            .default_name(default)
+            .enter()?;
         let sc = ns.scope().to_string();
         let shape = x.shape();
         if shape.len() != 4 {
@@ -95,8 +101,9 @@ impl Pool2d {
                 let mut out = s.clone();
                 for axis in 0..2 {
                     if let Some(n) = s[axis + 1] {
-                        let w = scope_ops::windowed_output_size(n, kernel[axis], stride[axis], 1, pad)
-                            .map_err(|e| invalid(func, &sc, e.to_string()))?;
+                        let w =
+                            scope_ops::windowed_output_size(n, kernel[axis], stride[axis], 1, pad)
+                                .map_err(|e| invalid(func, &sc, e.to_string()))?;
                         out[axis + 1] = Some(w.output);
                     }
                 }

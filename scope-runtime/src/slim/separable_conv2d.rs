@@ -57,10 +57,24 @@ pub fn separable_conv2d(num_outputs: Option<usize>, kernel_size: &[usize]) -> Se
 }
 
 arg_setters!(SeparableConv2d {
-    depth_multiplier, stride, padding, data_format, rate, activation_fn, normalizer_fn,
-    normalizer_params, weights_initializer, pointwise_initializer, weights_regularizer,
-    biases_initializer, biases_regularizer, reuse, variables_collections, outputs_collections,
-    trainable, scope,
+    depth_multiplier,
+    stride,
+    padding,
+    data_format,
+    rate,
+    activation_fn,
+    normalizer_fn,
+    normalizer_params,
+    weights_initializer,
+    pointwise_initializer,
+    weights_regularizer,
+    biases_initializer,
+    biases_regularizer,
+    reuse,
+    variables_collections,
+    outputs_collections,
+    trainable,
+    scope,
 });
 
 impl SeparableConv2d {
@@ -112,9 +126,7 @@ impl SeparableConv2d {
                     .padding(pad)
                     .use_bias(use_bias)
                     .kernel_initializer(w_init.map(|i| i.resolve(&dshape)))
-                    .pointwise_initializer(
-                        p_init.map(|i| i.resolve(&[1, 1, cin * multiplier, n])),
-                    )
+                    .pointwise_initializer(p_init.map(|i| i.resolve(&[1, 1, cin * multiplier, n])))
                     .bias_initializer(b_init.map(|i| i.resolve(&[n])))
                     .trainable(trainable)
                     .name(LayerName::Entered(sc.clone()));
