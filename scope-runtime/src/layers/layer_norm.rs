@@ -140,7 +140,7 @@ impl LayerNorm {
                 dtype,
                 &mut vars,
             )?;
-            graph.add_to_collection(MODEL_VARIABLES, &v);
+            graph.add_to_collection_once(MODEL_VARIABLES, &v);
             Ok(v)
         };
         let beta = self
