@@ -18,6 +18,22 @@ impl CustomGetter {
         CustomGetter::new(move |next, request| cast(next.get(request)?, dtype))
     }
 
+    /// The mixed-precision storage getter of TF1 practice (NVIDIA's
+    /// `float32_variable_storage_getter`): a trainable variable requested
+    /// in float16 or bfloat16 is stored in float32 and returned cast to the
+    /// requested dtype, so layers fed half-precision inputs keep float32
+    /// master weights (and float32 checkpoints load into them).
+    pub fn float32_storage() -> CustomGetter {
+        CustomGetter::new(|next, mut request| {
+            let wanted = request.dtype;
+            if !request.trainable || !matches!(wanted, DType::F16 | DType::BF16) {
+                return next.get(request);
+            }
+            request.dtype = DType::F32;
+            cast(next.get(request)?, wanted)
+        })
+    }
+
     /// Returns the moving average `ema` keeps for the variable, if it keeps
     /// one, else the variable (TF's EMA getter for evaluation).
     pub fn ema_shadow(ema: &ExponentialMovingAverage) -> CustomGetter {

@@ -242,3 +242,35 @@ fn moving_averages_shadow_and_substitute() -> Result<(), ScopeError> {
     assert_eq!(got, shadow);
     Ok(())
 }
+
+#[test]
+fn layers_compute_in_bfloat16_from_float32_master_weights() -> Result<(), ScopeError> {
+    use scope_runtime::candle::{DType as CDType, Device};
+    use scope_runtime::layers::{self, LayerValue};
+    let x = Tensor::randn(0f32, 1.0, (4, 8), &Device::Cpu)?;
+    let graph = Graph::with_seed(7);
+    let _g = graph.as_default();
+    let full = layers::dense(5)
+        .name("proj")
+        .apply(LayerValue::Tensor(x.clone()))?;
+    let full = full.tensor()?;
+    let half = {
+        let _vs = variable_scope("")
+            .custom_getter(CustomGetter::float32_storage())
+            .reuse(true)
+            .enter()?;
+        layers::dense(5)
+            .name("proj")
+            .apply(LayerValue::Tensor(x.to_dtype(CDType::BF16)?))?
+            .tensor()?
+    };
+    assert_eq!(half.dtype(), CDType::BF16);
+    let kernel = graph.stored_variable("proj/kernel").expect("kernel");
+    assert_eq!(kernel.dtype(), DType::F32, "master weights stay float32");
+    let (a, b) = (values(&full), values(&half));
+    let scale = a.iter().fold(0f64, |m, v| m.max(v.abs()));
+    for (x, y) in a.iter().zip(&b) {
+        assert!((x - y).abs() <= scale * 0.02, "{x} vs {y}");
+    }
+    Ok(())
+}
