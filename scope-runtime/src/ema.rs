@@ -1,20 +1,19 @@
 //! `tf.compat.v1.train.ExponentialMovingAverage`: shadow variables
-//! `<var>/ExponentialMovingAverage` (non-trainable, in
-//! `moving_average_variables`), the update `shadow -= (1 - decay) *
+//! `<var>/ExponentialMovingAverage` (non-trainable; the averaged variables
+//! join `moving_average_variables`), the update `shadow -= (1 - decay) *
 //! (shadow - var)`, `average`, `average_name` and `variables_to_restore`
 //! with TF's names, so a training checkpoint's shadows load by name and
 //! `CustomGetter::ema_shadow` evaluates with them.
 
-use std::panic::Location;
 use std::sync::Arc;
 
 use parking_lot::Mutex;
 
-use crate::error::{DefinedAt, Result, ScopeError};
-use crate::graph::{Graph, GLOBAL_VARIABLES, MOVING_AVERAGE_VARIABLES};
+use crate::error::{Result, ScopeError};
+use crate::get_variable::get_variable;
+use crate::graph::{Graph, MOVING_AVERAGE_VARIABLES};
 use crate::init::Initializer;
-use crate::scope_object::Reuse;
-use crate::true_getter::{single_variable, RequestedShape, SingleRequest};
+use crate::scope::default_variable_scope;
 use crate::variable::Variable;
 
 /// Moving averages of variables. Cheap to clone; clones share the shadows.
@@ -57,13 +56,16 @@ impl ExponentialMovingAverage {
     }
 
     /// TF's `apply(var_list)`: makes the shadow of each variable that has
-    /// none yet, starting at the variable's current value, in the current
-    /// graph. Call [`update`](Self::update) for each training step.
+    /// none yet, starting at the variable's current value, as TF's
+    /// `slot_creator` does: a `get_variable("")` inside a new default-named
+    /// variable scope `<var>/<name>` under the current one (so inside scope
+    /// `outer` the shadow of `a/w` is `outer/a/w/ExponentialMovingAverage`),
+    /// non-trainable, with no partitioner; the averaged variables join
+    /// `moving_average_variables`. Call [`update`](Self::update) for each
+    /// training step.
     #[track_caller]
     pub fn apply(&self, vars: &[Variable]) -> Result<()> {
-        let defined_at = DefinedAt(Location::caller());
         let graph = Graph::current();
-        let mut averages = self.0.averages.lock();
         for var in vars {
             if !var.dtype().is_float() {
                 return Err(ScopeError::InvalidArgument(format!(
@@ -72,31 +74,18 @@ impl ExponentialMovingAverage {
                     var.dtype()
                 )));
             }
-            if averages.iter().any(|(v, _)| v.same(var)) {
+            if self.average(var).is_some() {
                 continue;
             }
-            let name = self.average_name(var);
             let initial = Initializer::Value(var.detached()?.copy()?.into());
-            let collections = [
-                GLOBAL_VARIABLES.to_string(),
-                MOVING_AVERAGE_VARIABLES.to_string(),
-            ];
-            let shadow = single_variable(
-                &graph,
-                SingleRequest {
-                    full: &name,
-                    reuse: Reuse::False,
-                    shape: RequestedShape::Unknown,
-                    dtype: var.dtype(),
-                    initializer: Some(&initial),
-                    trainable: false,
-                    collections: Some(&collections),
-                    regularizer: None,
-                    fan_shape: None,
-                    defined_at,
-                },
-            )?;
-            averages.push((var.clone(), shadow));
+            let scope =
+                default_variable_scope(&format!("{}/{}", var.op_name(), self.0.name)).enter()?;
+            scope.scope().set_partitioner(None);
+            let shadow = get_variable("").initializer(initial).trainable(false).get();
+            scope.exit()?;
+            let shadow = shadow?;
+            graph.add_to_collection(MOVING_AVERAGE_VARIABLES, var.clone());
+            self.0.averages.lock().push((var.clone(), shadow));
         }
         Ok(())
     }
@@ -122,9 +111,13 @@ impl ExponentialMovingAverage {
             .map(|(_, s)| s.clone())
     }
 
-    /// The shadow's name: `<var op name>/<name>`.
+    /// The checkpoint name of `var`'s average: its shadow's op name once
+    /// `apply` made one, else `<var op name>/<name>` (TF's `average_name`).
     pub fn average_name(&self, var: &Variable) -> String {
-        format!("{}/{}", var.op_name(), self.0.name)
+        match self.average(var) {
+            Some(shadow) => shadow.op_name().to_string(),
+            None => format!("{}/{}", var.op_name(), self.0.name),
+        }
     }
 
     /// TF's `variables_to_restore()`: the checkpoint name each variable of

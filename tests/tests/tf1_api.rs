@@ -226,12 +226,31 @@ fn moving_averages_shadow_and_substitute() -> Result<(), ScopeError> {
         .into_iter()
         .map(|(n, _)| n)
         .collect();
+    assert_eq!(names, ["layer/w/ExponentialMovingAverage"]);
+    // As tools/tf-differential/ema_names.py shows TF doing: a shadow is
+    // made relative to the variable scope `apply` runs in, whatever the
+    // name scope; a second average of another name gets its own shadow.
+    let outer = {
+        let _vs = variable_scope("outer").enter()?;
+        let _ns = scope_runtime::name_scope("ns")?;
+        let v = scope_runtime::Variable::new(
+            "v",
+            Tensor::new(&[1.0f32], &scope_runtime::candle::Device::Cpu)?,
+        )?;
+        ema.apply(std::slice::from_ref(&v))?;
+        ema.average(&v).expect("shadow of v")
+    };
+    assert_eq!(outer.name(), "outer/outer/ns/v/ExponentialMovingAverage:0");
+    let avg = ExponentialMovingAverage::with_name(0.5, "avg")?;
+    avg.apply(std::slice::from_ref(&w))?;
+    assert_eq!(avg.average(&w).unwrap().name(), "layer/w/avg:0");
     assert_eq!(
-        names,
-        [
-            "layer/w/ExponentialMovingAverage",
-            "layer/w/ExponentialMovingAverage/ExponentialMovingAverage"
-        ]
+        graph
+            .moving_average_variables("")
+            .iter()
+            .map(|v| v.name().to_string())
+            .collect::<Vec<_>>(),
+        ["layer/w:0", "outer/ns/v:0", "layer/w:0"]
     );
     // Evaluation through the EMA getter reads the shadow.
     let _vs = variable_scope("layer")
