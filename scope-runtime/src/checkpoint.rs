@@ -80,6 +80,10 @@ pub struct LoadReport {
     /// How the checkpoint was found, when the state file named a path that
     /// does not exist here and a local prefix of that name was used.
     pub resolution: Option<String>,
+    /// When names do not match: the consistent rewrites (scope map,
+    /// component renames, transposes) that would make them, each with how
+    /// many tensors it explains, ready to add to [`RestoreOptions`].
+    pub rewrites: Vec<scope_checkpoint::Suggestion>,
 }
 
 impl LoadReport {
@@ -160,6 +164,13 @@ impl fmt::Display for LoadReport {
         if let Some(resolution) = &self.resolution {
             writeln!(f, "  note: {resolution}")?;
         }
+        if !self.rewrites.is_empty() {
+            writeln!(f, "  these rewrites make the names match; restore with")?;
+            writeln!(f, "    RestoreOptions::strict()")?;
+            for r in &self.rewrites {
+                writeln!(f, "      {r}")?;
+            }
+        }
         write!(
             f,
             "fix the names (an assignment map renames scopes), or restore non-strictly to load what matches"
@@ -173,6 +184,10 @@ pub struct RestoreOptions {
     strict: bool,
     ema: bool,
     assignment_map: Vec<(String, String)>,
+    /// (file component, model component) renames.
+    renames: Vec<(String, String)>,
+    /// Model variables stored transposed in the file.
+    transposed: Vec<String>,
 }
 
 impl RestoreOptions {
@@ -181,8 +196,7 @@ impl RestoreOptions {
     pub fn strict() -> Self {
         RestoreOptions {
             strict: true,
-            ema: false,
-            assignment_map: Vec::new(),
+            ..RestoreOptions::default()
         }
     }
 
@@ -211,15 +225,57 @@ impl RestoreOptions {
         self
     }
 
+    /// Reads every name component `file_component` of the file as the
+    /// model's `model_component` (`rename("weights", "kernel")`,
+    /// `rename("gamma", "weight")`).
+    pub fn rename(mut self, file_component: &str, model_component: &str) -> Self {
+        self.renames
+            .push((file_component.to_string(), model_component.to_string()));
+        self
+    }
+
+    /// These model variables are stored transposed (`[out, in]` in the
+    /// file for an `[in, out]` variable): restored with the axes swapped.
+    pub fn transpose<S: AsRef<str>>(mut self, variables: &[S]) -> Self {
+        self.transposed
+            .extend(variables.iter().map(|v| v.as_ref().to_string()));
+        self
+    }
+
+    fn is_transposed(&self, var: &str) -> bool {
+        self.transposed.iter().any(|t| t == var)
+    }
+
     /// The file tensor name for a variable op name, or `None` if the map
     /// does not cover it.
     fn file_name_for(&self, var: &str) -> Option<String> {
+        let mapped = self.mapped_name_for(var)?;
+        if self.renames.is_empty() {
+            return Some(mapped);
+        }
+        let parts: Vec<&str> = mapped
+            .split('/')
+            .map(|c| {
+                self.renames
+                    .iter()
+                    .find(|(_, model)| model == c)
+                    .map_or(c, |(file, _)| file.as_str())
+            })
+            .collect();
+        Some(parts.join("/"))
+    }
+
+    fn mapped_name_for(&self, var: &str) -> Option<String> {
         if self.assignment_map.is_empty() {
             return Some(var.to_string());
         }
         self.assignment_map.iter().find_map(|(file, model)| {
             if let Some(model_prefix) = model.strip_suffix('/') {
-                let rest = var.strip_prefix(model_prefix)?.strip_prefix('/')?;
+                let rest = if model_prefix.is_empty() {
+                    var
+                } else {
+                    var.strip_prefix(model_prefix)?.strip_prefix('/')?
+                };
                 let file_prefix = file.trim_end_matches('/');
                 Some(if file_prefix.is_empty() {
                     rest.to_string()
@@ -247,6 +303,33 @@ impl RestoreOptions {
                 }
             })
     }
+}
+
+/// The rewrites that would make the report's missing variables and
+/// unexpected tensors match (see `scope_checkpoint::suggest_rewrites`).
+fn suggest(
+    variables: &[Variable],
+    source: &dyn TensorSource,
+    report: &LoadReport,
+) -> Vec<scope_checkpoint::Suggestion> {
+    let model: Vec<(&str, &[usize])> = variables
+        .iter()
+        .filter(|v| {
+            report.missing.iter().any(|(m, _)| m == v.op_name())
+                || report.mismatched.iter().any(|m| m.variable == v.op_name())
+        })
+        .map(|v| (v.op_name(), saved_shape(v).0))
+        .collect();
+    let file: Vec<(&str, &[usize])> = source
+        .entries()
+        .iter()
+        .filter(|e| {
+            report.unexpected.iter().any(|u| u.tensor == e.name)
+                || report.mismatched.iter().any(|m| m.tensor == e.name)
+        })
+        .map(|e| (e.name.as_str(), e.shape.as_slice()))
+        .collect();
+    scope_checkpoint::suggest_rewrites(&model, &file)
 }
 
 /// Reads the tensor `name` of `source` into a new buffer of the variable's
@@ -498,6 +581,13 @@ impl Graph {
             // tensor (stored whole or as TF's slices).
             let key = var.save_slice().map_or(var.op_name(), |s| &s.full_name);
             let (want_shape, _) = saved_shape(var);
+            let transposed: Vec<usize>;
+            let want_shape = if options.is_transposed(var.op_name()) && want_shape.len() == 2 {
+                transposed = vec![want_shape[1], want_shape[0]];
+                transposed.as_slice()
+            } else {
+                want_shape
+            };
             let Some(mut tensor) = options.file_name_for(key) else {
                 continue;
             };
@@ -553,6 +643,9 @@ impl Graph {
                 });
             }
         }
+        if !report.is_complete() {
+            report.rewrites = suggest(&variables, source, &report);
+        }
         if options.strict && !report.is_complete() {
             return Err(LoadError::Mismatch(Box::new(report)));
         }
@@ -563,6 +656,14 @@ impl Graph {
             std::collections::HashMap::new();
         for (var, tensor) in pairs {
             let value = match var.save_slice() {
+                None if options.is_transposed(var.op_name()) && var.shape().len() == 2 => {
+                    let stored = [var.shape()[1], var.shape()[0]];
+                    let t = read_value(source, &tensor, &var, &stored)?
+                        .into_tensor(&stored)
+                        .and_then(|t| t.t())
+                        .map_err(|e| LoadError::Value(engine(&var, e)))?;
+                    Staged::Tensor(t)
+                }
                 None => read_value(source, &tensor, &var, var.shape())?,
                 Some(slice) => {
                     let full = match full_tensors.get(&tensor) {
