@@ -98,6 +98,7 @@ fn value(r: &Runner, key: &str, v: &Value) -> SlimResult<ArgValue> {
         ("reuse", Value::String(s)) if s == "auto" => ArgValue::Reuse(Reuse::Auto),
         ("reuse", Value::Bool(b)) => ArgValue::Reuse(Reuse::from(*b)),
         (k, v) if k.ends_with("_initializer") => init(v)?,
+        (k, v) if k.ends_with("_regularizer") => ArgValue::from(super::api::parse_regularizer(v)?),
         ("param_initializers", Value::Object(o)) => {
             let mut a = Args::new();
             for (k, v) in o {

@@ -258,6 +258,30 @@ scenario("slim_and_tf_layers_collections",
     L("dense", [2, 3], units=2), fc([2, 3], 2), L("batch_normalization", IMG), bn(IMG), L("conv2d", IMG, filters=2, kernel_size=1), conv(IMG, 2, 1),
     coll("model_variables"), coll("trainable"), coll("global"))
 
+# ---- regularizers -----------------------------------------------------------------
+L2 = {"l2": 0.1}
+scenario("regularizers_loss_names",
+    "weights_regularizer / biases_regularizer: the losses are named by the wrapped tf.layers weight (Conv/kernel/Regularizer/l2_regularizer), except the depthwise-only path (model_variable: SeparableConv2d/depthwise_weights/Regularizer/...); a normalizer drops the biases and their loss",
+    conv(IMG, 4, 3, weights_regularizer=L2, biases_regularizer={"l1": 0.2}), conv(IMG, 4, 3, weights_regularizer=L2, normalizer_fn="batch_norm"),
+    fc([2, 5], 3, weights_regularizer=L2, biases_regularizer={"l1_l2": [0.1, 0.2]}), sep(IMG, None, 3, weights_regularizer=L2, biases_regularizer=L2),
+    sep(IMG, 4, 3, weights_regularizer=L2), coll("regularization_losses"), {"regularization_loss": True},
+    {"op": "l2_regularizer"}, ns("Conv", {"op": "kernel"}))
+scenario("regularizers_shared_and_nested",
+    "a reused layer adds no loss; inside variable_scope('net') the loss is under the layer's name scope (net/conv1/kernel/Regularizer/...), also when the scope is entered a second time (net_1/...)",
+    vs("net", conv(IMG, 4, 3, scope="conv1", weights_regularizer=L2)),
+    vs("net", conv(IMG, 4, 3, scope="conv1", weights_regularizer=L2, reuse=True), conv(IMG, 4, 3, scope="conv2", weights_regularizer=L2)),
+    coll("regularization_losses"), {"regularization_loss": True, "scope": "net"})
+scenario("regularizers_from_arg_scope_resnet_style",
+    "resnet_arg_scope's weights_regularizer on every conv (logits too), none on BatchNorm; l2 of 0.0001",
+    AS(["conv2d"], {"weights_regularizer": {"l2": 0.0001}, "normalizer_fn": "batch_norm", "normalizer_params": {"scale": True, "is_training": False}},
+       vs("resnet", conv(IMG, 8, 3, scope="conv1"), conv([2, 8, 8, 8], 4, 1, scope="logits", normalizer_fn=None, activation_fn=None))),
+    coll("regularization_losses"), {"regularization_loss": True})
+scenario("regularizers_zero_scale_and_none",
+    "an l2 scale of 0 adds no loss (TF returns no regularizer); weights_regularizer=None in an explicit call overrides the arg_scope's",
+    conv(IMG, 4, 3, weights_regularizer={"l2": 0.0}),
+    AS(["conv2d"], {"weights_regularizer": L2}, conv(IMG, 4, 3, weights_regularizer=None), conv(IMG, 4, 3)),
+    coll("regularization_losses"))
+
 if __name__ == "__main__":
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)

@@ -9,7 +9,7 @@
 use scope_runtime::candle::Tensor;
 use scope_runtime::layers::{Activation, LayerValue};
 use scope_runtime::slim::{self, ArgScope, Args, Init, Normalizer, ScopeArg};
-use scope_runtime::{op_name, variable_scope, NameScope, Reuse, ScopeTarget};
+use scope_runtime::{op_name, variable_scope, NameScope, Regularizer, Reuse, ScopeTarget};
 
 use crate::config::Config;
 use crate::Error;
@@ -54,6 +54,7 @@ pub fn resnet_arg_scope(c: &Config) -> Result<ArgScope, Error> {
         .set("scale", c.batch_norm_scale)
         .set("fused", None::<bool>);
     let _conv = slim::arg_scope(&["conv2d"])
+        .set("weights_regularizer", Regularizer::l2(c.weight_decay)?)
         .set("weights_initializer", Init::variance_scaling())
         .set("activation_fn", Activation::Relu)
         .set("normalizer_fn", Normalizer::BatchNorm)

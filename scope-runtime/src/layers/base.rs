@@ -9,6 +9,7 @@ use super::value::LayerValue;
 use crate::dtype::DType;
 use crate::error::{Result, ScopeError};
 use crate::get_variable::get_variable;
+use crate::getter::GraphObject;
 use crate::init::Initializer;
 use crate::scope::{default_variable_scope, variable_scope, NameScope};
 use crate::scope_object::{Reuse, VariableScope};
@@ -202,7 +203,14 @@ pub(crate) struct Weight<'a> {
     pub(crate) trainable: bool,
 }
 
-pub(crate) fn request(w: Weight<'_>, dtype: DType, vars: &mut Vec<Variable>) -> Result<Variable> {
+/// Returns what TF's `add_weight` returns: through the scope's custom
+/// getters, so a cast getter makes the layer compute in bfloat16 from
+/// float32 variables. `vars` gets the variable when one is returned.
+pub(crate) fn request(
+    w: Weight<'_>,
+    dtype: DType,
+    vars: &mut Vec<Variable>,
+) -> Result<GraphObject> {
     // Inside a slim layer, slim's variable getter renames and collects.
     let name = crate::slim::getter::name_for(w.name);
     let before = crate::slim::getter::mark();
@@ -213,10 +221,12 @@ pub(crate) fn request(w: Weight<'_>, dtype: DType, vars: &mut Vec<Variable>) -> 
     if let Some(i) = w.initializer {
         gv = gv.initializer(i.clone());
     }
-    let v = gv.get()?;
-    crate::slim::getter::requested(&v, before);
-    vars.push(v.clone());
-    Ok(v)
+    let got = gv.get_object()?;
+    if let Some(v) = got.as_variable() {
+        crate::slim::getter::requested(v, before);
+        vars.push(v.clone());
+    }
+    Ok(got)
 }
 
 /// The float dtype of a layer's input (float32 for a shape-only input).

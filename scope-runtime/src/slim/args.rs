@@ -10,6 +10,7 @@ use super::init::Init;
 use super::normalizer::Normalizer;
 use crate::init::Initializer;
 use crate::layers::Activation;
+use crate::regularizer::Regularizer;
 use crate::scope_object::{Reuse, VariableScope};
 
 /// One argument value (a Python keyword argument's value).
@@ -30,6 +31,7 @@ pub enum ArgValue {
     Params(Args),
     Scope(VariableScope),
     Reuse(Reuse),
+    Regularizer(RegularizerArg),
 }
 
 impl ArgValue {
@@ -47,6 +49,7 @@ impl ArgValue {
             ArgValue::Params(_) => "a dict of arguments".into(),
             ArgValue::Scope(s) => format!("variable scope `{}`", s.name()),
             ArgValue::Reuse(r) => format!("reuse {r:?}"),
+            ArgValue::Regularizer(r) => format!("regularizer {r:?}"),
         }
     }
 }
@@ -80,11 +83,22 @@ from_value! {
     VariableScope => ArgValue::Scope,
     &VariableScope => |x: &VariableScope| ArgValue::Scope(x.clone()),
     Reuse => ArgValue::Reuse,
+    Regularizer => |r| ArgValue::Regularizer(RegularizerArg(r)),
 }
 
 impl<T: Into<ArgValue>> From<Option<T>> for ArgValue {
     fn from(x: Option<T>) -> Self {
         x.map_or(ArgValue::None, Into::into)
+    }
+}
+
+/// A regularizer as an argument value (shown by its op name).
+#[derive(Clone)]
+pub struct RegularizerArg(pub Regularizer);
+
+impl std::fmt::Debug for RegularizerArg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0.op_name().unwrap_or("no_regularizer"))
     }
 }
 
@@ -314,6 +328,15 @@ impl CallArgs {
             Some(ArgValue::Str(s)) => Ok(Some(ScopeArg::Name(s.clone()))),
             Some(ArgValue::Scope(s)) => Ok(Some(ScopeArg::Scope(s.clone()))),
             Some(_) => Err(self.wrong(key, "a scope name, a variable scope or None")),
+        }
+    }
+
+    /// `None`: absent or Python None (no regularizer).
+    pub fn regularizer(&self, key: &str) -> SlimResult<Option<Regularizer>> {
+        match self.get(key) {
+            None | Some(ArgValue::None) => Ok(None),
+            Some(ArgValue::Regularizer(r)) => Ok(Some(r.0.clone())),
+            Some(_) => Err(self.wrong(key, "a regularizer or None")),
         }
     }
 

@@ -218,8 +218,8 @@ fn fused_rank2(o: &Options, x: &LayerValue, scope: &str) -> SlimResult<LayerOutp
     let (value, updates) = match x {
         LayerValue::Shape(s) => (LayerValue::Shape(s.clone()), None),
         LayerValue::Tensor(t) => {
-            let g = gamma.as_ref().map(|v| v.tensor()).transpose()?;
-            let b = beta.as_ref().map(|v| v.tensor()).transpose()?;
+            let g = gamma.as_ref().map(|v| v.value()).transpose()?;
+            let b = beta.as_ref().map(|v| v.value()).transpose()?;
             let cfg = scope_ops::BatchNormConfig {
                 axis: 1,
                 epsilon: o.epsilon,
@@ -229,8 +229,8 @@ fn fused_rank2(o: &Options, x: &LayerValue, scope: &str) -> SlimResult<LayerOutp
                     t,
                     g.as_ref(),
                     b.as_ref(),
-                    &mm.tensor()?,
-                    &mv.tensor()?,
+                    &mm.value()?,
+                    &mv.value()?,
                     o.decay,
                     true,
                     &cfg,
@@ -243,8 +243,8 @@ fn fused_rank2(o: &Options, x: &LayerValue, scope: &str) -> SlimResult<LayerOutp
             } else {
                 let y = scope_ops::batch_norm(
                     t,
-                    &mm.tensor()?,
-                    &mv.tensor()?,
+                    &mm.value()?,
+                    &mv.value()?,
                     g.as_ref(),
                     b.as_ref(),
                     &cfg,
@@ -260,7 +260,7 @@ fn fused_rank2(o: &Options, x: &LayerValue, scope: &str) -> SlimResult<LayerOutp
         for (var, value) in [(&mm, m), (&mv, v)] {
             let scope = op_name("AssignMovingAvg")?;
             let name = format!("{scope}/AssignSubVariableOp");
-            graph.add_update_op(UpdateOp::new(name, var.clone(), value));
+            graph.add_update_op(UpdateOp::new(name, var.clone().into_variable()?, value));
         }
     }
     ops(&["Reshape_1"])?;

@@ -7,10 +7,16 @@ use super::args::{Args, ScopeArg};
 use super::error::{SlimError, SlimResult};
 use super::normalizer::Normalizer;
 use super::outputs::collect_named_outputs;
+use crate::derived_tensor::DerivedTensor;
+use crate::error::ScopeError;
+use crate::graph::{Graph, REGULARIZATION_LOSSES};
 use crate::layers::base::ops;
 use crate::layers::{Activation, LayerOutput, LayerValue};
-use crate::scope::{variable_scope, ScopeTarget, VariableScopeGuard};
+use crate::op::op_name;
+use crate::regularizer::Regularizer;
+use crate::scope::{variable_scope, NameScope, ScopeTarget, VariableScopeGuard};
 use crate::scope_object::Reuse;
+use crate::variable::Variable;
 
 /// Opens a slim layer's variable scope.
 pub(crate) fn open_scope(
@@ -74,18 +80,57 @@ pub(crate) fn invalid(func: &str, scope: &str, message: impl Into<String>) -> Sl
     }
 }
 
-/// Rejects a regularizer argument other than None (not wired yet).
-pub(crate) fn no_regularizer(call: &super::args::CallArgs, keys: &[&str]) -> SlimResult<()> {
-    for k in keys {
-        if let Some(v) = call.get(k) {
-            if !matches!(v, super::args::ArgValue::None) {
-                return Err(invalid(
-                    call.func(),
-                    "",
-                    format!("`{k}` is not supported yet (only None)"),
-                ));
-            }
+/// One weight a slim layer may regularize: its slim (store) name, the
+/// name the wrapped tf.layers layer gives it, and the regularizer.
+pub(crate) struct Regularized<'a> {
+    pub(crate) slim: &'a str,
+    pub(crate) keras: &'a str,
+    pub(crate) regularizer: Option<Regularizer>,
+}
+
+/// The variable count before a layer call (what it creates is above).
+pub(crate) fn variable_count() -> usize {
+    Graph::current().len()
+}
+
+/// TF's `add_weight(regularizer=...)` for the variables a slim layer just
+/// created (index >= `before`): the loss `<layer name scope><keras
+/// name>/Regularizer/<regularizer>:0` in `regularization_losses`, in
+/// creation order. Shared variables add none.
+pub(crate) fn regularize(
+    name_scope: &str,
+    vars: &[Variable],
+    before: usize,
+    weights: &[Regularized<'_>],
+) -> SlimResult<()> {
+    let graph = Graph::current();
+    for v in vars.iter().filter(|v| v.index() >= before) {
+        let short = v.op_name().rsplit('/').next().unwrap_or_default();
+        let Some(w) = weights.iter().find(|w| w.slim == short) else {
+            continue;
+        };
+        let Some(r) = &w.regularizer else { continue };
+        let Some(k) = r.op_name() else { continue };
+        let ns =
+            NameScope::new(format!("{name_scope}{}/Regularizer/", w.keras).as_str()).enter()?;
+        let loss = op_name(k)?;
+        ns.exit()?;
+        let inner = NameScope::new(format!("{loss}/").as_str()).enter()?;
+        for n in r.inner_op_names() {
+            op_name(*n)?;
         }
+        inner.exit()?;
+        let (var, reg) = (v.clone(), r.clone());
+        let tensor = DerivedTensor::new(&loss, &[], var.dtype(), move || {
+            let w = var.tensor()?;
+            reg.loss(&w)?.ok_or_else(|| {
+                ScopeError::InvalidArgument(format!(
+                    "the regularizer of `{}` gave no loss",
+                    var.op_name()
+                ))
+            })
+        });
+        graph.add_to_collection(REGULARIZATION_LOSSES, tensor);
     }
     Ok(())
 }
@@ -101,4 +146,33 @@ pub(crate) fn padding(
 /// A positional int-or-pair argument (`kernel_size`) as two entries.
 pub(crate) fn two(func: &str, key: &str, v: &[usize]) -> SlimResult<[usize; 2]> {
     super::args::CallArgs::new(func, Args::new().set(key, v.to_vec())).pair(key, [1, 1])
+}
+
+/// slim's `variables.model_variable(name, shape, initializer, regularizer,
+/// trainable)`: a `get_variable` request (the regularizer's loss named by
+/// the store name) that joins `model_variables` when it creates.
+pub(crate) fn model_variable(
+    name: &str,
+    shape: &[usize],
+    initializer: Option<&crate::init::Initializer>,
+    trainable: bool,
+    regularizer: Option<&Regularizer>,
+    vars: &mut Vec<Variable>,
+) -> SlimResult<crate::getter::GraphObject> {
+    let before = super::getter::mark();
+    let mut gv = crate::get_variable::get_variable(name)
+        .shape(shape)
+        .trainable(trainable);
+    if let Some(i) = initializer {
+        gv = gv.initializer(i.clone());
+    }
+    if let Some(r) = regularizer {
+        gv = gv.regularizer(r.clone());
+    }
+    let got = gv.get_object()?;
+    if let Some(v) = got.as_variable() {
+        super::getter::requested(v, before);
+        vars.push(v.clone());
+    }
+    Ok(got)
 }

@@ -5,7 +5,9 @@
 
 use super::arg_scope::call_args;
 use super::args::Args;
-use super::common::{finish, invalid, no_regularizer, open_scope, padding, two};
+use super::common::{
+    finish, invalid, open_scope, padding, regularize, two, variable_count, Regularized,
+};
 use super::error::SlimResult;
 use super::getter;
 use super::init::Init;
@@ -76,7 +78,8 @@ impl Conv2d {
         let x = x.into();
         let call = call_args(FUNC, &self.args)?;
         call.check_known(KNOWN)?;
-        no_regularizer(&call, &["weights_regularizer", "biases_regularizer"])?;
+        let w_reg = call.regularizer("weights_regularizer")?;
+        let b_reg = call.regularizer("biases_regularizer")?;
         let kernel = two(FUNC, "kernel_size", &self.kernel_size)?;
         let stride = call.pair("stride", [1, 1])?;
         let rate = call.pair("rate", [1, 1])?;
@@ -123,7 +126,25 @@ impl Conv2d {
         if let Some(r) = reuse {
             layer = layer.reuse(r);
         }
+        let before = variable_count();
         let out = layer.apply(x)?;
+        regularize(
+            sc.original_name_scope(),
+            &out.variables,
+            before,
+            &[
+                Regularized {
+                    slim: "weights",
+                    keras: "kernel",
+                    regularizer: w_reg.clone(),
+                },
+                Regularized {
+                    slim: "biases",
+                    keras: "bias",
+                    regularizer: b_reg.clone(),
+                },
+            ],
+        )?;
         let out = finish(
             out,
             normalizer.as_ref(),

@@ -4,7 +4,7 @@
 
 use super::arg_scope::call_args;
 use super::args::Args;
-use super::common::{finish, invalid, no_regularizer, open_scope};
+use super::common::{finish, invalid, open_scope, regularize, variable_count, Regularized};
 use super::error::SlimResult;
 use super::getter;
 use super::init::Init;
@@ -64,7 +64,8 @@ impl FullyConnected {
         let x = x.into();
         let call = call_args(FUNC, &self.args)?;
         call.check_known(KNOWN)?;
-        no_regularizer(&call, &["weights_regularizer", "biases_regularizer"])?;
+        let w_reg = call.regularizer("weights_regularizer")?;
+        let b_reg = call.regularizer("biases_regularizer")?;
         let activation = call.activation("activation_fn", Activation::Relu)?;
         let normalizer = call.normalizer("normalizer_fn")?;
         let params = call.params("normalizer_params")?;
@@ -97,7 +98,25 @@ impl FullyConnected {
         if let Some(r) = reuse {
             layer = layer.reuse(r);
         }
+        let before = variable_count();
         let out = layer.apply(x)?;
+        regularize(
+            sc.original_name_scope(),
+            &out.variables,
+            before,
+            &[
+                Regularized {
+                    slim: "weights",
+                    keras: "kernel",
+                    regularizer: w_reg.clone(),
+                },
+                Regularized {
+                    slim: "biases",
+                    keras: "bias",
+                    regularizer: b_reg.clone(),
+                },
+            ],
+        )?;
         let out = finish(
             out,
             normalizer.as_ref(),

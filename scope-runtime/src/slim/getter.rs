@@ -71,7 +71,7 @@ pub(crate) fn mark() -> Option<usize> {
 /// After a request: a variable a slim layer created is a model variable.
 pub(crate) fn requested(v: &Variable, before: Option<usize>) {
     if before.is_some_and(|n| v.index() >= n) {
-        Graph::current().add_to_collection(MODEL_VARIABLES, v);
+        Graph::current().add_to_collection_once(MODEL_VARIABLES, v);
     }
 }
 

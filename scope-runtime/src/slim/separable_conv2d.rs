@@ -6,15 +6,18 @@
 
 use super::arg_scope::call_args;
 use super::args::Args;
-use super::common::{finish, invalid, no_regularizer, open_scope, padding, two};
+use super::common::{
+    finish, invalid, model_variable, open_scope, padding, regularize, two, variable_count,
+    Regularized,
+};
 use super::error::SlimResult;
 use super::getter;
 use super::init::Init;
 use super::setters::arg_setters;
-use crate::dtype::DType;
 use crate::init::Initializer;
-use crate::layers::base::{op_err, ops, request, Weight};
+use crate::layers::base::{op_err, ops};
 use crate::layers::{self, Activation, LayerName, LayerOutput, LayerPadding, LayerValue};
+use crate::regularizer::Regularizer;
 
 const FUNC: &str = "separable_conv2d";
 const KNOWN: &[&str] = &[
@@ -83,7 +86,8 @@ impl SeparableConv2d {
         let x = x.into();
         let call = call_args(FUNC, &self.args)?;
         call.check_known(KNOWN)?;
-        no_regularizer(&call, &["weights_regularizer", "biases_regularizer"])?;
+        let w_reg = call.regularizer("weights_regularizer")?;
+        let b_reg = call.regularizer("biases_regularizer")?;
         if call.str("data_format", "NHWC")? != "NHWC" {
             return Err(invalid(FUNC, "", "only data_format NHWC is supported"));
         }
@@ -133,7 +137,31 @@ impl SeparableConv2d {
                 if let Some(r) = reuse {
                     layer = layer.reuse(r);
                 }
-                layer.apply(x)?
+                let before = variable_count();
+                let out = layer.apply(x)?;
+                regularize(
+                    sc.original_name_scope(),
+                    &out.variables,
+                    before,
+                    &[
+                        Regularized {
+                            slim: "depthwise_weights",
+                            keras: "depthwise_kernel",
+                            regularizer: w_reg.clone(),
+                        },
+                        Regularized {
+                            slim: "pointwise_weights",
+                            keras: "pointwise_kernel",
+                            regularizer: w_reg.clone(),
+                        },
+                        Regularized {
+                            slim: "biases",
+                            keras: "bias",
+                            regularizer: b_reg.clone(),
+                        },
+                    ],
+                )?;
+                out
             }
             None => {
                 let depthwise = Depthwise {
@@ -147,6 +175,8 @@ impl SeparableConv2d {
                         .then(|| b_init.map(|i| i.resolve(&[cin * multiplier])))
                         .flatten(),
                     trainable,
+                    weights_regularizer: w_reg.clone(),
+                    biases_regularizer: b_reg.clone(),
                 };
                 depthwise.apply(&x)?
             }
@@ -175,6 +205,8 @@ struct Depthwise<'a> {
     weights: Option<Initializer>,
     biases: Option<Initializer>,
     trainable: bool,
+    weights_regularizer: Option<Regularizer>,
+    biases_regularizer: Option<Regularizer>,
 }
 
 impl Depthwise<'_> {
@@ -189,26 +221,22 @@ impl Depthwise<'_> {
         }
         let p = self.padding.op_padding(FUNC)?;
         let mut vars = Vec::new();
-        let w = request(
-            Weight {
-                name: "depthwise_weights",
-                shape: &self.dshape,
-                initializer: self.weights.as_ref(),
-                trainable: self.trainable,
-            },
-            DType::F32,
+        let w = model_variable(
+            "depthwise_weights",
+            &self.dshape,
+            self.weights.as_ref(),
+            self.trainable,
+            self.weights_regularizer.as_ref(),
             &mut vars,
         )?;
         let channels = self.dshape[2] * self.dshape[3];
         let b = match &self.biases {
-            Some(init) => Some(request(
-                Weight {
-                    name: "biases",
-                    shape: &[channels],
-                    initializer: Some(init),
-                    trainable: self.trainable,
-                },
-                DType::F32,
+            Some(init) => Some(model_variable(
+                "biases",
+                &[channels],
+                Some(init),
+                self.trainable,
+                self.biases_regularizer.as_ref(),
                 &mut vars,
             )?),
             None => None,
@@ -247,11 +275,11 @@ impl Depthwise<'_> {
                     padding: p,
                     data_format: scope_ops::DataFormat::ChannelsLast,
                 };
-                let mut y = scope_ops::depthwise_conv2d(t, &w.tensor()?, &cfg)
+                let mut y = scope_ops::depthwise_conv2d(t, &w.value()?, &cfg)
                     .map_err(|e| op_err(self.scope, e))?;
                 if let Some(b) = &b {
                     y = y
-                        .broadcast_add(&b.tensor()?)
+                        .broadcast_add(&b.value()?)
                         .map_err(|e| crate::layers::base::candle_err(self.scope, e))?;
                 }
                 LayerValue::Tensor(y)
