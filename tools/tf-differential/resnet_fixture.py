@@ -60,6 +60,12 @@ PRESETS = {
         "num_classes": None, "image_size": 45, "global_pool": True, "spatial_squeeze": False,
         "include_root_block": True, "output_stride": 16, "weight_decay": 0.0001,
         "batch_norm_decay": 0.997, "batch_norm_epsilon": 1e-05, "batch_norm_scale": True}),
+    # tools/bench/resnet50_vs_tf.py: ResNet-50, 224x224, batch 1 (about
+    # 100 MB; written to a scratch directory, never committed).
+    "resnet_v1_50_bench": dict(seed=20250110, batch=1, bench=True, config={
+        "depth": 50, "num_classes": 1000, "image_size": 224, "global_pool": True, "spatial_squeeze": False,
+        "output_stride": None, "weight_decay": 0.0001, "batch_norm_decay": 0.997,
+        "batch_norm_epsilon": 1e-05, "batch_norm_scale": True}),
     "resnet_v1_50_manifest": dict(manifest_only=True, config={
         "depth": 50, "num_classes": 1000, "image_size": 224, "global_pool": True, "spatial_squeeze": False,
         "output_stride": None, "weight_decay": 0.0001, "batch_norm_decay": 0.997,
@@ -155,5 +161,5 @@ def fixture(name, p, out_dir):
 if __name__ == "__main__":
     if sys.argv[1:] == ["list"]:
         print("\n".join(PRESETS)); sys.exit(0)
-    out, names = sys.argv[1], sys.argv[2:] or list(PRESETS)
+    out, names = sys.argv[1], sys.argv[2:] or [n for n in PRESETS if not PRESETS[n].get("bench")]
     for n in names: fixture(n, PRESETS[n], out)
