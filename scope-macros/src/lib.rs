@@ -3,9 +3,13 @@
 //! `scope-runtime`, which re-exports them; the expansions call it through
 //! `::scope_runtime::__private` (or the path given with `crate = "..."`).
 //!
-//! Layout: `parse.rs` is the one option grammar shared by every macro (plus
-//! the `scope!` input and the item an attribute is on), `valid.rs` the
-//! semantic checks (errors collected and combined), `expand.rs` the codegen.
+//! Layout, in pipeline order (`entry.rs`): syntax (`grammar.rs`, the one
+//! option grammar shared by every macro; `scope_input.rs`; `item.rs`),
+//! reading options with their values and duplicates (`read.rs`,
+//! `values.rs`, `suggest.rs`), every semantic check (`valid/`, producing
+//! the checked specs of `spec.rs`), and code generation (`expand/`, which
+//! checks nothing). `kind.rs` holds the one kind enum, `errors.rs` the
+//! error collector, `fallback.rs` the output on error.
 //!
 //! # Options
 //!
@@ -38,13 +42,23 @@
 //! `await_holding_invalid_type` lint (with the guard types listed under
 //! `await-holding-invalid-types` in `clippy.toml`) catches the rest.
 
+mod entry;
+mod errors;
 mod expand;
-mod parse;
+mod fallback;
+mod grammar;
+mod item;
+mod kind;
+mod read;
+mod scope_input;
+mod spec;
+mod suggest;
 mod valid;
+mod values;
 
 use proc_macro::TokenStream;
 
-use expand::Attr;
+use kind::Kind;
 
 /// Runs the function inside a variable scope (TF1's
 /// `with tf.compat.v1.variable_scope(...)`).
@@ -91,7 +105,7 @@ use expand::Attr;
 /// ```
 #[proc_macro_attribute]
 pub fn variable_scope(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand::attribute(Attr::VariableScope, args.into(), item.into()).into()
+    entry::attribute(Kind::VariableScope, args.into(), item.into()).into()
 }
 
 /// Runs the function inside a name scope (TF1's `tf.name_scope(...)`): it
@@ -127,7 +141,7 @@ pub fn variable_scope(args: TokenStream, item: TokenStream) -> TokenStream {
 /// ```
 #[proc_macro_attribute]
 pub fn name_scope(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand::attribute(Attr::NameScope, args.into(), item.into()).into()
+    entry::attribute(Kind::NameScope, args.into(), item.into()).into()
 }
 
 /// Makes the function a template (TF1's `make_template`): in each graph,
@@ -166,7 +180,7 @@ pub fn name_scope(args: TokenStream, item: TokenStream) -> TokenStream {
 /// ```
 #[proc_macro_attribute]
 pub fn template(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand::attribute(Attr::Template, args.into(), item.into()).into()
+    entry::attribute(Kind::Template, args.into(), item.into()).into()
 }
 
 /// Runs a block inside one or more scopes, outermost first; the block's
@@ -204,7 +218,7 @@ pub fn template(args: TokenStream, item: TokenStream) -> TokenStream {
 /// ```
 #[proc_macro]
 pub fn scope(input: TokenStream) -> TokenStream {
-    expand::scope_macro(input.into()).into()
+    entry::scope_macro(input.into()).into()
 }
 
 /// `get_variable(name)` with a literal name checked at compile time:
@@ -232,5 +246,5 @@ pub fn scope(input: TokenStream) -> TokenStream {
 /// ```
 #[proc_macro]
 pub fn get_variable(input: TokenStream) -> TokenStream {
-    expand::get_variable_macro(input.into()).into()
+    entry::get_variable(input.into()).into()
 }

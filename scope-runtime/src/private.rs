@@ -160,7 +160,12 @@ impl TemplateCell {
     }
 
     /// The template of the current default graph, made on first use.
-    pub fn template(&self, name: &str, unique_name: Option<&str>) -> Result<Template> {
+    pub fn template(
+        &self,
+        name: &str,
+        unique_name: Option<&str>,
+        create_scope_now: bool,
+    ) -> Result<Template> {
         let graph = Graph::current();
         let mut templates = self
             .templates
@@ -173,7 +178,7 @@ impl TemplateCell {
         if let Some((_, template)) = found {
             return Ok(template.clone());
         }
-        let mut builder = make_template(name);
+        let mut builder = make_template(name).create_scope_now(create_scope_now);
         if let Some(unique) = unique_name {
             builder = builder.unique_name(unique);
         }
@@ -182,23 +187,55 @@ impl TemplateCell {
         Ok(template)
     }
 
-    /// Starts a call of the function: enters its template's scope.
-    pub fn enter(&self, name: &str, unique_name: Option<&str>) -> Result<TemplateCall> {
-        self.template(name, unique_name)?.enter()
+    /// Starts a call of a `scope!(template(..))` block: enters its
+    /// template's scope.
+    pub fn enter(
+        &self,
+        name: &str,
+        unique_name: Option<&str>,
+        create_scope_now: bool,
+    ) -> Result<TemplateCall> {
+        self.template(name, unique_name, create_scope_now)?.enter()
+    }
+
+    /// Starts a call of a `#[template]` function.
+    pub fn enter_body(
+        &self,
+        name: &str,
+        unique_name: Option<&str>,
+        create_scope_now: bool,
+    ) -> Result<TemplateBody> {
+        let call = self.enter(name, unique_name, create_scope_now)?;
+        Ok(TemplateBody(Some(call)))
     }
 }
 
-/// Ends a template call after the body produced `out`: an `Ok` body gets
-/// the call's own check (`TemplateVariableCreated`), an `Err` body keeps its
-/// error (the call is still closed).
-pub fn finish_template_call<T, E>(
-    call: TemplateCall,
-    out: &std::result::Result<T, E>,
-) -> Result<()> {
-    if out.is_ok() {
-        call.finish()
-    } else {
-        call.fail();
-        Ok(())
+/// A call of a `#[template]` function. Finished with the body's value (the
+/// end of the body, or a `return`); dropped unfinished (the body left with
+/// `?`, or panicked) it is a failed call, as an exception is in TF.
+pub struct TemplateBody(Option<TemplateCall>);
+
+impl TemplateBody {
+    /// Ends the call after the body produced `out`: an `Ok` body gets the
+    /// call's own check (`TemplateVariableCreated`), an `Err` body keeps its
+    /// error (the call is still closed).
+    pub fn finish<T, E>(mut self, out: &std::result::Result<T, E>) -> Result<()> {
+        let Some(call) = self.0.take() else {
+            return Ok(());
+        };
+        if out.is_ok() {
+            call.finish()
+        } else {
+            call.fail();
+            Ok(())
+        }
+    }
+}
+
+impl Drop for TemplateBody {
+    fn drop(&mut self) {
+        if let Some(call) = self.0.take() {
+            call.fail();
+        }
     }
 }
