@@ -72,6 +72,7 @@ mod safetensors;
 mod slice;
 mod source;
 mod state;
+mod suggest;
 mod table;
 mod tensor;
 pub mod tree;
@@ -92,6 +93,7 @@ pub use state::{
     all_checkpoints, latest_checkpoint, latest_checkpoint_located, read_checkpoint_state,
     update_checkpoint_state, CheckpointState, STATE_FILE_NAME,
 };
+pub use suggest::{apply as apply_rewrite, suggest_rewrites, Named, Rewrite, Suggestion};
 pub use tensor::{Element, TensorData, TensorInfo, TensorView};
 pub use writer::{
     balance_shards, save_checkpoint, save_checkpoint_sharded, save_checkpoint_with,

@@ -305,3 +305,36 @@ fn list_hides_or_groups_optimizer_state_and_ema() {
     );
     assert!(grouped.contains("# EMA shadows: 12 tensors"), "{grouped}");
 }
+
+#[test]
+fn diff_suggest_infers_the_scope_rename_between_two_ports() {
+    let fx = fixtures();
+    let src = scope_checkpoint::open(fx.join("tiny_gpt2")).unwrap();
+    let renamed: Vec<(String, scope_checkpoint::TensorData)> = src
+        .entries()
+        .iter()
+        .map(|e| {
+            let name = e
+                .name
+                .replacen("model/", "transformer/", 1)
+                .replace("/ln_1/", "/norm_1/");
+            (name, src.read(&e.name).unwrap())
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("renamed.safetensors");
+    scope_checkpoint::save_safetensors(
+        &out,
+        renamed.iter().map(|(n, t)| (n.as_str(), t.view())),
+        [("format", "pt")],
+    )
+    .unwrap();
+    let o = run(&[&"diff", &out, &fx.join("tiny_gpt2"), &"--suggest"]);
+    assert_eq!(o.status.code(), Some(1));
+    let text = stdout(&o);
+    assert!(
+        text.contains(".map(\"transformer/\", \"model/\")"),
+        "{text}"
+    );
+    assert!(text.contains(".rename(\"norm_1\", \"ln_1\")"), "{text}");
+}

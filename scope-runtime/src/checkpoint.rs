@@ -80,6 +80,10 @@ pub struct LoadReport {
     /// How the checkpoint was found, when the state file named a path that
     /// does not exist here and a local prefix of that name was used.
     pub resolution: Option<String>,
+    /// When names do not match: the consistent rewrites (scope map,
+    /// component renames, transposes) that would make them, each with how
+    /// many tensors it explains, ready to add to [`RestoreOptions`].
+    pub rewrites: Vec<scope_checkpoint::Suggestion>,
 }
 
 impl LoadReport {
@@ -160,6 +164,13 @@ impl fmt::Display for LoadReport {
         if let Some(resolution) = &self.resolution {
             writeln!(f, "  note: {resolution}")?;
         }
+        if !self.rewrites.is_empty() {
+            writeln!(f, "  these rewrites make the names match; restore with")?;
+            writeln!(f, "    RestoreOptions::strict()")?;
+            for r in &self.rewrites {
+                writeln!(f, "      {r}")?;
+            }
+        }
         write!(
             f,
             "fix the names (an assignment map renames scopes), or restore non-strictly to load what matches"
@@ -173,6 +184,10 @@ pub struct RestoreOptions {
     strict: bool,
     ema: bool,
     assignment_map: Vec<(String, String)>,
+    /// (file component, model component) renames.
+    renames: Vec<(String, String)>,
+    /// Model variables stored transposed in the file.
+    transposed: Vec<String>,
 }
 
 impl RestoreOptions {
@@ -181,8 +196,7 @@ impl RestoreOptions {
     pub fn strict() -> Self {
         RestoreOptions {
             strict: true,
-            ema: false,
-            assignment_map: Vec::new(),
+            ..RestoreOptions::default()
         }
     }
 
@@ -211,15 +225,57 @@ impl RestoreOptions {
         self
     }
 
+    /// Reads every name component `file_component` of the file as the
+    /// model's `model_component` (`rename("weights", "kernel")`,
+    /// `rename("gamma", "weight")`).
+    pub fn rename(mut self, file_component: &str, model_component: &str) -> Self {
+        self.renames
+            .push((file_component.to_string(), model_component.to_string()));
+        self
+    }
+
+    /// These model variables are stored transposed (`[out, in]` in the
+    /// file for an `[in, out]` variable): restored with the axes swapped.
+    pub fn transpose<S: AsRef<str>>(mut self, variables: &[S]) -> Self {
+        self.transposed
+            .extend(variables.iter().map(|v| v.as_ref().to_string()));
+        self
+    }
+
+    fn is_transposed(&self, var: &str) -> bool {
+        self.transposed.iter().any(|t| t == var)
+    }
+
     /// The file tensor name for a variable op name, or `None` if the map
     /// does not cover it.
     fn file_name_for(&self, var: &str) -> Option<String> {
+        let mapped = self.mapped_name_for(var)?;
+        if self.renames.is_empty() {
+            return Some(mapped);
+        }
+        let parts: Vec<&str> = mapped
+            .split('/')
+            .map(|c| {
+                self.renames
+                    .iter()
+                    .find(|(_, model)| model == c)
+                    .map_or(c, |(file, _)| file.as_str())
+            })
+            .collect();
+        Some(parts.join("/"))
+    }
+
+    fn mapped_name_for(&self, var: &str) -> Option<String> {
         if self.assignment_map.is_empty() {
             return Some(var.to_string());
         }
         self.assignment_map.iter().find_map(|(file, model)| {
             if let Some(model_prefix) = model.strip_suffix('/') {
-                let rest = var.strip_prefix(model_prefix)?.strip_prefix('/')?;
+                let rest = if model_prefix.is_empty() {
+                    var
+                } else {
+                    var.strip_prefix(model_prefix)?.strip_prefix('/')?
+                };
                 let file_prefix = file.trim_end_matches('/');
                 Some(if file_prefix.is_empty() {
                     rest.to_string()
@@ -249,13 +305,46 @@ impl RestoreOptions {
     }
 }
 
+/// The rewrites that would make the report's missing variables and
+/// unexpected tensors match (see `scope_checkpoint::suggest_rewrites`).
+fn suggest(
+    variables: &[Variable],
+    source: &dyn TensorSource,
+    report: &LoadReport,
+) -> Vec<scope_checkpoint::Suggestion> {
+    let model: Vec<(&str, &[usize])> = variables
+        .iter()
+        .filter(|v| {
+            report.missing.iter().any(|(m, _)| m == v.op_name())
+                || report.mismatched.iter().any(|m| m.variable == v.op_name())
+        })
+        .map(|v| (v.op_name(), saved_shape(v).0))
+        .collect();
+    let file: Vec<(&str, &[usize])> = source
+        .entries()
+        .iter()
+        .filter(|e| {
+            report.unexpected.iter().any(|u| u.tensor == e.name)
+                || report.mismatched.iter().any(|m| m.tensor == e.name)
+        })
+        .map(|e| (e.name.as_str(), e.shape.as_slice()))
+        .collect();
+    scope_checkpoint::suggest_rewrites(&model, &file)
+}
+
 /// Reads the tensor `name` of `source` into a new buffer of the variable's
 /// candle dtype and makes it the variable's value, with one copy (file to
 /// buffer); the buffer becomes the variable's storage on the CPU.
-fn read_value(source: &dyn TensorSource, name: &str, var: &Variable) -> Result<Staged, LoadError> {
+fn read_value(
+    source: &dyn TensorSource,
+    name: &str,
+    var: &Variable,
+    shape: &[usize],
+) -> Result<Staged, LoadError> {
+    let elements: usize = shape.iter().product();
     macro_rules! staged {
         ($t:ty, $variant:ident) => {{
-            let mut data = vec![<$t>::default(); var.num_elements()];
+            let mut data = vec![<$t>::default(); elements];
             fill(source, name, bytemuck::cast_slice_mut(&mut data))?;
             Staged::$variant(data)
         }};
@@ -290,11 +379,40 @@ enum Staged {
     I16(Vec<i16>),
     U8(Vec<u8>),
     U32(Vec<u32>),
+    /// A part's slice of a partitioned variable's full tensor.
+    Tensor(candle_core::Tensor),
 }
 
 impl Staged {
+    /// The data as a CPU tensor of `shape`.
+    fn into_tensor(self, shape: &[usize]) -> candle_core::Result<candle_core::Tensor> {
+        use candle_core::{Device, Tensor};
+        let cpu = &Device::Cpu;
+        match self {
+            Staged::F32(d) => Tensor::from_vec(d, shape, cpu),
+            Staged::F64(d) => Tensor::from_vec(d, shape, cpu),
+            Staged::F16(d) => Tensor::from_vec(
+                bytemuck::allocation::cast_vec::<u16, half::f16>(d),
+                shape,
+                cpu,
+            ),
+            Staged::BF16(d) => Tensor::from_vec(
+                bytemuck::allocation::cast_vec::<u16, half::bf16>(d),
+                shape,
+                cpu,
+            ),
+            Staged::I64(d) => Tensor::from_vec(d, shape, cpu),
+            Staged::I32(d) => Tensor::from_vec(d, shape, cpu),
+            Staged::I16(d) => Tensor::from_vec(d, shape, cpu),
+            Staged::U8(d) => Tensor::from_vec(d, shape, cpu),
+            Staged::U32(d) => Tensor::from_vec(d, shape, cpu),
+            Staged::Tensor(t) => t.reshape(shape),
+        }
+    }
+
     fn assign_to(self, var: &Variable) -> crate::Result<()> {
         match self {
+            Staged::Tensor(t) => var.assign(t.contiguous()?),
             Staged::F32(d) => var.assign_owned(d),
             Staged::F64(d) => var.assign_owned(d),
             Staged::F16(d) => var.assign_owned(bytemuck::allocation::cast_vec::<u16, half::f16>(d)),
@@ -314,7 +432,7 @@ impl Staged {
 /// borrowed view of its value's bytes (on the CPU, contiguous).
 fn with_views<R>(
     variables: &[Variable],
-    save: impl FnOnce(Vec<(&str, TensorView<'_>)>) -> Result<R, LoadError>,
+    save: impl FnOnce(Vec<(&Variable, TensorView<'_>)>) -> Result<R, LoadError>,
 ) -> Result<R, LoadError> {
     let host: Vec<candle_core::Tensor> = variables
         .iter()
@@ -345,9 +463,51 @@ fn with_views<R>(
             DType::U32 => bytes!(u32),
         };
         let view = TensorView::from_bytes(v.dtype().data_type(), v.shape(), bytes)?;
-        views.push((v.op_name(), view));
+        views.push((v, view));
     }
     save(views)
+}
+
+/// The file shape a variable is saved as and restored from: a part's full
+/// variable shape, else its own; and whether it is a part.
+fn saved_shape(var: &Variable) -> (&[usize], bool) {
+    match var.save_slice() {
+        Some(s) => (&s.full_shape, true),
+        None => (var.shape(), false),
+    }
+}
+
+/// Writes views as a TF checkpoint: whole tensors under their op names,
+/// parts of partitioned variables as TF's slices of the full entry, in
+/// byte-wise name order (parts by offset).
+fn write_checkpoint(
+    prefix: &Path,
+    mut views: Vec<(&Variable, TensorView<'_>)>,
+) -> Result<(), LoadError> {
+    let key = |v: &Variable| -> (String, Vec<usize>) {
+        match v.save_slice() {
+            Some(s) => (s.full_name.clone(), s.offset.clone()),
+            None => (v.op_name().to_string(), Vec::new()),
+        }
+    };
+    views.sort_by(|a, b| {
+        let (ka, kb) = (key(a.0), key(b.0));
+        ka.0.as_bytes().cmp(kb.0.as_bytes()).then(ka.1.cmp(&kb.1))
+    });
+    let mut w = scope_checkpoint::CheckpointWriter::create(prefix)?;
+    for (var, view) in views {
+        match var.save_slice() {
+            None => w.add(var.op_name(), view)?,
+            Some(s) => {
+                let slice = scope_checkpoint::TensorSlice {
+                    start: s.offset.clone(),
+                    length: var.shape().to_vec(),
+                };
+                w.add_slice(0, &s.full_name, &s.full_shape, &slice, view)?
+            }
+        }
+    }
+    Ok(w.finish()?)
 }
 
 fn cpu_slice<'s, T: candle_core::WithDType>(
@@ -413,11 +573,22 @@ impl Graph {
             resolution: source.resolution().map(ToString::to_string),
             ..LoadReport::default()
         };
-        let variables = self.variables();
+        let variables = self.saved_variables();
         let mut claimed = std::collections::HashSet::new();
         let mut pairs: Vec<(Variable, String)> = Vec::new();
         for var in &variables {
-            let Some(mut tensor) = options.file_name_for(var.op_name()) else {
+            // A part of a partitioned variable loads its slice of the full
+            // tensor (stored whole or as TF's slices).
+            let key = var.save_slice().map_or(var.op_name(), |s| &s.full_name);
+            let (want_shape, _) = saved_shape(var);
+            let transposed: Vec<usize>;
+            let want_shape = if options.is_transposed(var.op_name()) && want_shape.len() == 2 {
+                transposed = vec![want_shape[1], want_shape[0]];
+                transposed.as_slice()
+            } else {
+                want_shape
+            };
+            let Some(mut tensor) = options.file_name_for(key) else {
                 continue;
             };
             if options.ema {
@@ -433,12 +604,12 @@ impl Graph {
             match source.info(&tensor) {
                 Ok(info) => {
                     claimed.insert(tensor.clone());
-                    if info.dtype != var.dtype().data_type() || info.shape != var.shape() {
+                    if info.dtype != var.dtype().data_type() || info.shape != want_shape {
                         report.mismatched.push(TensorMismatch {
                             variable: var.op_name().to_string(),
                             tensor,
                             model_dtype: var.dtype(),
-                            model_shape: var.shape().to_vec(),
+                            model_shape: want_shape.to_vec(),
                             file_dtype: info.dtype.name().to_string(),
                             file_shape: info.shape.clone(),
                         });
@@ -472,16 +643,51 @@ impl Graph {
                 });
             }
         }
+        if !report.is_complete() {
+            report.rewrites = suggest(&variables, source, &report);
+        }
         if options.strict && !report.is_complete() {
             return Err(LoadError::Mismatch(Box::new(report)));
         }
         // Read everything first, then assign: a corrupt tensor leaves the
         // model untouched.
         let mut values = Vec::with_capacity(pairs.len());
+        let mut full_tensors: std::collections::HashMap<String, candle_core::Tensor> =
+            std::collections::HashMap::new();
         for (var, tensor) in pairs {
-            let value = read_value(source, &tensor, &var)?;
+            let value = match var.save_slice() {
+                None if options.is_transposed(var.op_name()) && var.shape().len() == 2 => {
+                    let stored = [var.shape()[1], var.shape()[0]];
+                    let t = read_value(source, &tensor, &var, &stored)?
+                        .into_tensor(&stored)
+                        .and_then(|t| t.t())
+                        .map_err(|e| LoadError::Value(engine(&var, e)))?;
+                    Staged::Tensor(t)
+                }
+                None => read_value(source, &tensor, &var, var.shape())?,
+                Some(slice) => {
+                    let full = match full_tensors.get(&tensor) {
+                        Some(t) => t.clone(),
+                        None => {
+                            let t = read_value(source, &tensor, &var, &slice.full_shape)?
+                                .into_tensor(&slice.full_shape)
+                                .map_err(|e| LoadError::Value(engine(&var, e)))?;
+                            full_tensors.insert(tensor.clone(), t.clone());
+                            t
+                        }
+                    };
+                    let mut part = full;
+                    for (d, (&start, &len)) in slice.offset.iter().zip(var.shape()).enumerate() {
+                        part = part
+                            .narrow(d, start, len)
+                            .map_err(|e| LoadError::Value(engine(&var, e)))?;
+                    }
+                    Staged::Tensor(part)
+                }
+            };
             values.push((var, value));
         }
+        drop(full_tensors);
         for (var, value) in values {
             value.assign_to(&var)?;
             report.loaded.push(var.op_name().to_string());
@@ -493,19 +699,31 @@ impl Graph {
     /// `prefix` (`dir/model.ckpt`), and points `dir/checkpoint` at it.
     /// Atomic: an interrupted save leaves any previous checkpoint intact.
     pub fn save_checkpoint(&self, prefix: impl AsRef<Path>) -> Result<(), LoadError> {
-        with_views(&self.variables(), |views| {
-            Ok(scope_checkpoint::save_checkpoint(prefix, views)?)
+        with_views(&self.saved_variables(), |views| {
+            write_checkpoint(prefix.as_ref(), views)
         })
     }
 
-    /// Saves every variable under its op name as a safetensors file (atomic).
+    /// Saves every variable under its op name as a safetensors file
+    /// (atomic). Safetensors has no slices: a partitioned variable's parts
+    /// are saved under their own names (`w/part_0`, ...).
     pub fn save_safetensors(&self, path: impl AsRef<Path>) -> Result<(), LoadError> {
-        with_views(&self.variables(), |views| {
+        with_views(&self.saved_variables(), |views| {
+            let named = views.into_iter().map(|(v, view)| (v.op_name(), view));
             Ok(scope_checkpoint::save_safetensors(
                 path,
-                views,
+                named,
                 [("format", "pt"), ("source", "scope")],
             )?)
         })
+    }
+
+    /// What TF's `Saver()` saves: the variables of the `variables`
+    /// collection (so not local variables), each once, in creation order.
+    fn saved_variables(&self) -> Vec<Variable> {
+        let mut vars = self.global_variables("");
+        vars.sort_by_key(Variable::index);
+        vars.dedup_by(|a, b| a.same(b));
+        vars
     }
 }

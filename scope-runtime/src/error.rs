@@ -156,6 +156,18 @@ pub enum ScopeError {
         defined_at: DefinedAt,
     },
 
+    #[error("variable `{name}`: the request and the store disagree about partitioning: {detail}")]
+    PartitionMismatch { name: String, detail: String },
+
+    #[error("variable `{name}` cannot be partitioned so: {detail}")]
+    InvalidPartitioning { name: String, detail: String },
+
+    #[error(
+        "`{name}` is {got}, not a variable; use `get_object()` (or `get_partitioned()`) \
+         to take what the getter or partitioner returned"
+    )]
+    NotAVariable { name: String, got: String },
+
     /// A candle op in the user's model failed (converted by `?`).
     #[error("a candle op failed: {0}")]
     Compute(String),
@@ -185,6 +197,9 @@ impl ScopeError {
             ScopeError::AssignMismatch { .. } => "AssignMismatch",
             ScopeError::Engine { .. } => "Engine",
             ScopeError::Compute(_) => "Compute",
+            ScopeError::PartitionMismatch { .. } => "PartitionMismatch",
+            ScopeError::InvalidPartitioning { .. } => "InvalidPartitioning",
+            ScopeError::NotAVariable { .. } => "NotAVariable",
         }
     }
 }

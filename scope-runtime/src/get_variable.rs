@@ -1,66 +1,25 @@
-//! `tf.compat.v1.get_variable`: get-or-create by variable-scope name under
-//! the scope's reuse mode, with TF's shape and dtype checks when sharing. A
-//! created variable's value is made lazily (`store`).
+//! `tf.compat.v1.get_variable` and `get_local_variable`: the call's
+//! options, then TF's `VariableScope.get_variable` — the scope's defaults
+//! filled in, the custom getters called with the name stack at the root,
+//! and TF's own getter at the end of the chain (`true_getter`). A call with
+//! no getter, partitioner or regularizer anywhere takes a fast path that
+//! remembers the variables this thread found.
 
 use std::panic::Location;
 
 use crate::context::with_current;
 use crate::dtype::DType;
-use crate::error::{DefinedAt, NameKind, Result, ScopeError};
-use crate::graph::GraphState;
+use crate::error::{DefinedAt, Result, ScopeError};
+use crate::getter::{CustomGetter, GetterChain, GraphObject, NextGetter, VariableRequest};
+use crate::graph::LOCAL_VARIABLES;
 use crate::init::Initializer;
-use crate::names::{join, validate};
-use crate::scope_object::Reuse;
-use crate::store::ValueCell;
-use crate::variable::{NewVar, Variable};
-
-/// The shape asked of `get_variable`.
-#[derive(Clone, Copy, Debug)]
-enum RequestedShape<'a> {
-    Unknown,
-    Known(&'a [usize]),
-    Partial(&'a [Option<usize>]),
-}
-
-impl RequestedShape<'_> {
-    fn is_given(&self) -> bool {
-        !matches!(self, RequestedShape::Unknown)
-    }
-
-    fn compatible_with(&self, shape: &[usize]) -> bool {
-        match self {
-            RequestedShape::Unknown => true,
-            // Compared inline: shapes are short, a `memcmp` call costs more.
-            RequestedShape::Known(s) => {
-                s.len() == shape.len() && s.iter().zip(shape).all(|(a, b)| a == b)
-            }
-            RequestedShape::Partial(s) => {
-                s.len() == shape.len()
-                    && s.iter().zip(shape).all(|(a, b)| a.is_none_or(|a| a == *b))
-            }
-        }
-    }
-
-    fn fully_defined(&self) -> Option<std::borrow::Cow<'_, [usize]>> {
-        match self {
-            RequestedShape::Unknown => None,
-            RequestedShape::Known(s) => Some(std::borrow::Cow::Borrowed(s)),
-            RequestedShape::Partial(s) => s
-                .iter()
-                .copied()
-                .collect::<Option<Vec<usize>>>()
-                .map(Into::into),
-        }
-    }
-
-    fn to_partial(self) -> Option<Vec<Option<usize>>> {
-        match self {
-            RequestedShape::Unknown => None,
-            RequestedShape::Known(s) => Some(s.iter().map(|&d| Some(d)).collect()),
-            RequestedShape::Partial(s) => Some(s.to_vec()),
-        }
-    }
-}
+use crate::names::join;
+use crate::partitioned::PartitionedVariable;
+use crate::partitioner::Partitioner;
+use crate::regularizer::Regularizer;
+use crate::scope::NameScope;
+use crate::true_getter::{share, single_variable, RequestedShape, SingleRequest};
+use crate::variable::Variable;
 
 /// `tf.compat.v1.get_variable(name, ...)`: set options, then `get()`.
 pub fn get_variable(name: &str) -> GetVariable<'_> {
@@ -69,7 +28,22 @@ pub fn get_variable(name: &str) -> GetVariable<'_> {
         shape: RequestedShape::Unknown,
         dtype: None,
         initializer: None,
-        trainable: true,
+        trainable: None,
+        regularizer: None,
+        partitioner: None,
+        custom_getter: None,
+        collections: None,
+        local: false,
+    }
+}
+
+/// `tf.compat.v1.get_local_variable(name, ...)`: as `get_variable`, but a
+/// new variable joins `local_variables` (not `variables`) and is never
+/// trainable.
+pub fn get_local_variable(name: &str) -> GetVariable<'_> {
+    GetVariable {
+        local: true,
+        ..get_variable(name)
     }
 }
 
@@ -80,7 +54,12 @@ pub struct GetVariable<'a> {
     shape: RequestedShape<'a>,
     dtype: Option<DType>,
     initializer: Option<Initializer>,
-    trainable: bool,
+    trainable: Option<bool>,
+    regularizer: Option<Regularizer>,
+    partitioner: Option<Partitioner>,
+    custom_getter: Option<CustomGetter>,
+    collections: Option<Vec<String>>,
+    local: bool,
 }
 
 impl<'a> GetVariable<'a> {
@@ -110,178 +89,195 @@ impl<'a> GetVariable<'a> {
         self
     }
 
-    /// Whether a new variable joins the `trainable` collection (default true).
+    /// Whether a new variable joins the `trainable` collection (default
+    /// true; always false for `get_local_variable`).
     pub fn trainable(mut self, trainable: bool) -> Self {
-        self.trainable = trainable;
+        self.trainable = Some(trainable);
         self
     }
 
+    /// The regularizer for a variable this call creates (default: the
+    /// scope's). Its loss joins `regularization_losses`.
+    pub fn regularizer(mut self, regularizer: Regularizer) -> Self {
+        self.regularizer = Some(regularizer);
+        self
+    }
+
+    /// Partition the variable into `name/part_<i>` (default: the scope's
+    /// partitioner). Get the result with `get_partitioned()` or `get_object()`.
+    pub fn partitioner(mut self, partitioner: Partitioner) -> Self {
+        self.partitioner = Some(partitioner);
+        self
+    }
+
+    /// A custom getter for this call alone: the scope's getters are not used.
+    pub fn custom_getter(mut self, getter: CustomGetter) -> Self {
+        self.custom_getter = Some(getter);
+        self
+    }
+
+    /// The collections a new variable joins instead of `variables`
+    /// (`trainable_variables` is added if trainable, as in TF).
+    pub fn collections<S: AsRef<str>>(mut self, keys: &[S]) -> Self {
+        self.collections = Some(keys.iter().map(|k| k.as_ref().to_string()).collect());
+        self
+    }
+
+    fn is_plain(&self) -> bool {
+        self.regularizer.is_none()
+            && self.partitioner.is_none()
+            && self.custom_getter.is_none()
+            && self.collections.is_none()
+            && !self.local
+    }
+
     /// Gets the variable named `scope/name`, or creates it, following the
-    /// current variable scope's reuse mode.
+    /// current variable scope's reuse mode. A custom getter that returns
+    /// something else than a variable, or a partitioner, makes this
+    /// `NotAVariable`: use `get_object()` or `get_partitioned()` then.
     #[track_caller]
     pub fn get(self) -> Result<Variable> {
         let defined_at = DefinedAt(Location::caller());
-        with_current(|graph, st| {
-            let scope = &st.var_scope;
-            if let (Some(Initializer::Value(v)), Some(dtype)) = (&self.initializer, self.dtype) {
-                // TF compares the dtypes by converting the value to a tensor:
-                // a `Const` op at the root, made even when the call fails.
-                graph.state_mut().add_root_const();
-                if v.dtype() != Ok(dtype) {
+        if self.is_plain() {
+            let fast = with_current(|graph, st| {
+                if st.var_scope.has_extras() {
+                    return Ok(None);
+                }
+                let scope = &st.var_scope;
+                self.check_value_dtype(graph, scope.name())?;
+                let dtype = self.dtype.unwrap_or(scope.dtype());
+                let initializer = self.initializer.as_ref().or(scope.initializer());
+                if matches!(initializer, Some(Initializer::Value(_))) && self.shape.is_given() {
                     return Err(ScopeError::InvalidArgument(format!(
-                        "get_variable `{}`: the initial value has dtype {} but dtype {} was given",
-                        join(scope.name(), self.name),
-                        value_dtype_name(v.dtype()),
-                        dtype
+                        "get_variable `{}`: a value initializer carries its own shape; \
+                         do not pass a shape with it",
+                        join(scope.name(), self.name)
                     )));
                 }
+                let reuse = scope.reuse();
+                // Variables never leave the store, so this thread remembers
+                // the ones it found and skips the graph's lock next time.
+                if let Some(existing) = st.found.get(scope, self.name) {
+                    return share(
+                        existing,
+                        || join(scope.name(), self.name),
+                        reuse,
+                        self.shape,
+                        dtype,
+                    )
+                    .map(Some);
+                }
+                let scratch = &mut st.scratch;
+                scratch.clear();
+                if !scope.name().is_empty() {
+                    scratch.push_str(scope.name());
+                    scratch.push('/');
+                }
+                scratch.push_str(self.name);
+                if let Some(existing) = graph.state().stored(scratch.as_str()).cloned() {
+                    st.found.insert(scope, self.name, scratch, existing.clone());
+                    return share(&existing, || scratch.clone(), reuse, self.shape, dtype)
+                        .map(Some);
+                }
+                single_variable(
+                    graph,
+                    SingleRequest {
+                        full: scratch.as_str(),
+                        reuse,
+                        shape: self.shape,
+                        dtype,
+                        initializer,
+                        trainable: self.trainable.unwrap_or(true),
+                        collections: None,
+                        regularizer: None,
+                        fan_shape: None,
+                        defined_at,
+                    },
+                )
+                .map(Some)
+            })?;
+            if let Some(var) = fast {
+                return Ok(var);
             }
-            let initializer = self.initializer.as_ref().or(scope.initializer());
-            let dtype = self.dtype.unwrap_or(scope.dtype());
-            if matches!(initializer, Some(Initializer::Value(_))) && self.shape.is_given() {
+        }
+        self.object_at(defined_at)?.into_variable()
+    }
+
+    /// Gets or creates the partitioned variable `scope/name` (a
+    /// partitioner must apply: the call's or the scope's).
+    #[track_caller]
+    pub fn get_partitioned(self) -> Result<PartitionedVariable> {
+        let defined_at = DefinedAt(Location::caller());
+        self.object_at(defined_at)?.into_partitioned()
+    }
+
+    /// What TF's `get_variable` returns, whatever it is: a variable, a
+    /// partitioned variable, or a tensor a custom getter derived.
+    #[track_caller]
+    pub fn get_object(self) -> Result<GraphObject> {
+        let defined_at = DefinedAt(Location::caller());
+        self.object_at(defined_at)
+    }
+
+    /// TF compares a value initializer's dtype with an explicit dtype by
+    /// converting the value to a tensor: a `Const` op at the root, made
+    /// even when the call fails, before any getter runs.
+    fn check_value_dtype(&self, graph: &crate::graph::Graph, scope_name: &str) -> Result<()> {
+        if let (Some(Initializer::Value(v)), Some(dtype)) = (&self.initializer, self.dtype) {
+            graph.state_mut().add_root_const();
+            if v.dtype() != Ok(dtype) {
                 return Err(ScopeError::InvalidArgument(format!(
-                    "get_variable `{}`: a value initializer carries its own shape; \
-                     do not pass a shape with it",
-                    join(scope.name(), self.name)
+                    "get_variable `{}`: the initial value has dtype {} but dtype {} was given",
+                    join(scope_name, self.name),
+                    value_dtype_name(v.dtype()),
+                    dtype
                 )));
             }
-            let reuse = scope.reuse();
-            // Variables never leave the store, so this thread remembers the
-            // ones it found and skips the graph's lock next time.
-            if let Some(existing) = st.found.get(scope, self.name) {
-                return share(
-                    existing,
-                    || join(scope.name(), self.name),
-                    reuse,
-                    self.shape,
-                    dtype,
-                );
-            }
-            let scratch = &mut st.scratch;
-            scratch.clear();
-            if !scope.name().is_empty() {
-                scratch.push_str(scope.name());
-                scratch.push('/');
-            }
-            scratch.push_str(self.name);
-            let found = graph.state().stored(scratch.as_str()).cloned();
-            if let Some(existing) = found {
-                st.found.insert(scope, self.name, scratch, existing.clone());
-                return share(&existing, || scratch.clone(), reuse, self.shape, dtype);
-            }
-            let full = scratch.clone();
-            if reuse == Reuse::True {
-                let suggestions = suggest(&graph.state(), &full);
-                return Err(ScopeError::NotFound {
-                    name: full,
-                    suggestions,
-                });
-            }
+        }
+        Ok(())
+    }
 
-            // Create: decide shape, dtype and value before taking the write lock.
-            // An initializer that cannot fill the dtype fails only after the
-            // name was chosen, as in TF (the name stays used).
-            let mut init_problem = None;
-            let (dtype, shape, initializer): (DType, Box<[usize]>, Initializer) = match initializer
-            {
-                Some(Initializer::Value(v)) => {
-                    let value_dtype = v.dtype().map_err(|candle| {
-                        ScopeError::InvalidArgument(format!(
-                            "get_variable `{full}`: the initial value's candle dtype {candle:?} \
-                             has no TensorFlow dtype"
-                        ))
-                    })?;
-                    (value_dtype, v.shape().into(), Initializer::Value(v.clone()))
-                }
-                other => {
-                    let shape =
-                        self.shape
-                            .fully_defined()
-                            .ok_or_else(|| ScopeError::UnknownShape {
-                                name: full.clone(),
-                                shape: self.shape.to_partial(),
-                            })?;
-                    let init = other
-                        .cloned()
-                        .unwrap_or_else(|| Initializer::default_for(dtype));
-                    let elements = shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d));
-                    if elements.is_none_or(|n| n > isize::MAX as usize / 8) {
-                        return Err(ScopeError::InvalidArgument(format!(
-                            "get_variable `{full}`: shape {:?} has more elements than memory can hold",
-                            &shape[..]
-                        )));
-                    }
-                    init_problem = init.dtype_problem(dtype);
-                    (dtype, shape.as_ref().into(), init)
-                }
+    fn object_at(self, defined_at: DefinedAt) -> Result<GraphObject> {
+        let (request, chain) = with_current(|graph, st| {
+            let scope = &st.var_scope;
+            self.check_value_dtype(graph, scope.name())?;
+            let extras = scope.extras();
+            let (mut collections, mut trainable) =
+                (self.collections, self.trainable.unwrap_or(true));
+            if self.local {
+                collections
+                    .get_or_insert_with(Vec::new)
+                    .push(LOCAL_VARIABLES.to_string());
+                trainable = false;
+            }
+            let request = VariableRequest {
+                name: join(scope.name(), self.name),
+                shape: self.shape.to_partial(),
+                dtype: self.dtype.unwrap_or(scope.dtype()),
+                initializer: self.initializer.or_else(|| scope.initializer().cloned()),
+                regularizer: self.regularizer.or(extras.regularizer),
+                partitioner: self.partitioner.or(extras.partitioner),
+                reuse: scope.reuse(),
+                trainable,
+                collections,
+                defined_at,
             };
-            validate(&full, true, NameKind::Variable)?;
-
-            let mut state = graph.state_mut();
-            if let Some(existing) = state.stored(&full) {
-                // Another thread created it meanwhile.
-                return share(existing, || full.clone(), reuse, self.shape, dtype);
-            }
-            let op_name = match full.strip_suffix('/') {
-                Some(absolute) => absolute.to_string(),
-                None => state.unique_name("", &full),
+            let chain = match self.custom_getter {
+                Some(g) => Some(GetterChain::compose(g, None)),
+                None => extras.getter,
             };
-            if let Some(problem) = init_problem {
-                return Err(ScopeError::InvalidArgument(format!(
-                    "get_variable `{full}`: {problem}"
-                )));
-            }
-            let value =
-                ValueCell::pending(initializer.clone(), state.seed(), graph.device().clone());
-            state.add_variable(
-                graph.id(),
-                op_name,
-                NewVar {
-                    store_key: Some(full),
-                    dtype,
-                    shape,
-                    value,
-                    trainable: self.trainable,
-                    initializer: Some(initializer),
-                    defined_at,
-                },
-            )
-        })
+            Ok((request, chain))
+        })?;
+        // Getters run with the name stack at the root (TF's
+        // `name_scope(None)` around them).
+        let root = NameScope::new(None).enter()?;
+        let result = NextGetter {
+            chain: chain.as_deref(),
+        }
+        .get(request);
+        root.exit()?;
+        result
     }
-}
-
-/// Returns an existing variable after TF's sharing checks.
-/// `full` gives the variable's full name, built only for an error.
-fn share(
-    existing: &Variable,
-    full: impl FnOnce() -> String,
-    reuse: Reuse,
-    shape: RequestedShape<'_>,
-    dtype: DType,
-) -> Result<Variable> {
-    if reuse == Reuse::False {
-        return Err(ScopeError::AlreadyExists {
-            name: full(),
-            defined_at: existing.defined_at(),
-        });
-    }
-    if !shape.compatible_with(existing.shape()) {
-        return Err(ScopeError::ShapeMismatch {
-            name: full(),
-            existing: existing.shape().to_vec(),
-            requested: shape.to_partial().unwrap_or_default(),
-            defined_at: existing.defined_at(),
-        });
-    }
-    if dtype != existing.dtype() {
-        return Err(existing.dtype_mismatch(dtype));
-    }
-    Ok(existing.clone())
-}
-
-/// Up to three stored names closest to `full`, for `NotFound`.
-fn suggest(state: &GraphState, full: &str) -> Vec<String> {
-    scope_checkpoint::closest_names(full, state.store_keys())
 }
 
 fn value_dtype_name(dtype: std::result::Result<DType, candle_core::DType>) -> String {

@@ -15,7 +15,9 @@ use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use crate::error::{Result, ScopeError};
+use crate::getter::GraphObject;
 use crate::names::UsedNames;
+use crate::partitioned::PartitionedVariable;
 use crate::update_op::UpdateOp;
 use crate::variable::{NewVar, Variable};
 
@@ -39,13 +41,17 @@ pub(crate) struct GraphState {
     ops: Ops,
     /// The `get_variable` store: full variable name (case-sensitive) to variable.
     store: FxHashMap<String, Variable>,
-    /// The `global` collection: every variable, in creation order.
+    /// Every variable, in creation order (a variable's `index`).
     variables: Vec<Variable>,
-    /// The `trainable` collection, in creation order.
-    trainable: Vec<Variable>,
-    /// Other variable collections by key (`model_variables`, ...), in
-    /// insertion order.
-    collections: FxHashMap<String, Vec<Variable>>,
+    /// The `variables` collection (`GLOBAL_VARIABLES`), in insertion order.
+    global: Vec<GraphObject>,
+    /// The `trainable_variables` collection, in insertion order.
+    trainable: Vec<GraphObject>,
+    /// Every other collection by key (`model_variables`,
+    /// `regularization_losses`, users' keys), in insertion order.
+    collections: FxHashMap<String, Vec<GraphObject>>,
+    /// The partitioned variables `get_variable` made, by full name.
+    partitioned: FxHashMap<String, PartitionedVariable>,
     /// The `UPDATE_OPS` collection, in insertion order.
     update_ops: Vec<UpdateOp>,
     seed: Option<u64>,
@@ -148,16 +154,59 @@ impl GraphState {
             return Err(ScopeError::DuplicateName { name: op_name });
         }
         let store_key = new.store_key.clone();
+        let collections = new.collections.clone();
         let var = Variable::from_parts(op_name, new, self.variables.len(), graph_id);
         self.ops.insert(Op::Variable(var.clone()));
         if let Some(key) = store_key {
             self.store.insert(key, var.clone());
         }
         self.variables.push(var.clone());
-        if var.trainable() {
-            self.trainable.push(var.clone());
+        // TF's `VariableV1`: `collections` (default `[variables]`), each
+        // distinct key once, then `trainable_variables` if trainable and not
+        // already listed.
+        let mut listed_trainable = false;
+        match collections {
+            None => self.global.push(var.clone().into()),
+            Some(keys) => {
+                for (i, key) in keys.iter().enumerate() {
+                    if keys[..i].contains(key) {
+                        continue;
+                    }
+                    listed_trainable |= key == TRAINABLE_VARIABLES;
+                    self.collection_mut(key).push(var.clone().into());
+                }
+            }
+        }
+        if var.trainable() && !listed_trainable {
+            self.trainable.push(var.clone().into());
         }
         Ok(var)
+    }
+
+    /// The list of collection `key`, made if new.
+    pub(crate) fn collection_mut(&mut self, key: &str) -> &mut Vec<GraphObject> {
+        match key {
+            GLOBAL_VARIABLES => &mut self.global,
+            TRAINABLE_VARIABLES => &mut self.trainable,
+            _ => self.collections.entry(key.to_string()).or_default(),
+        }
+    }
+
+    fn collection_ref(&self, key: &str) -> &[GraphObject] {
+        match key {
+            GLOBAL_VARIABLES => &self.global,
+            TRAINABLE_VARIABLES => &self.trainable,
+            _ => self.collections.get(key).map_or(&[], Vec::as_slice),
+        }
+    }
+
+    /// The partitioned variable `get_variable` made under `name`.
+    pub(crate) fn partitioned(&self, name: &str) -> Option<&PartitionedVariable> {
+        self.partitioned.get(name)
+    }
+
+    pub(crate) fn add_partitioned(&mut self, p: PartitionedVariable) {
+        self.partitioned.insert(p.name().to_string(), p);
     }
 }
 
@@ -276,20 +325,21 @@ impl Graph {
         self.len() == 0
     }
 
-    /// Every variable, in creation order (`tf.compat.v1.global_variables()`).
+    /// Every variable, in creation order, local ones included.
     pub fn variables(&self) -> Vec<Variable> {
         self.state().variables.clone()
     }
 
-    /// `tf.compat.v1.global_variables(prefix)`: variables whose name starts
-    /// with `prefix`, in creation order.
+    /// `tf.compat.v1.global_variables(prefix)`: the variables of the
+    /// `variables` collection whose name starts with `prefix`, in insertion
+    /// order (not local variables or ones made with `collections = []`).
     pub fn global_variables(&self, prefix: &str) -> Vec<Variable> {
-        filter_prefix(&self.state().variables, prefix)
+        self.collection_variables(GLOBAL_VARIABLES, prefix)
     }
 
     /// `tf.compat.v1.trainable_variables(prefix)`.
     pub fn trainable_variables(&self, prefix: &str) -> Vec<Variable> {
-        filter_prefix(&self.state().trainable, prefix)
+        self.collection_variables(TRAINABLE_VARIABLES, prefix)
     }
 
     /// The variable `get_variable` stored under the full name `name`
@@ -297,6 +347,12 @@ impl Graph {
     /// the store.
     pub fn stored_variable(&self, name: &str) -> Option<Variable> {
         self.state().store.get(name).cloned()
+    }
+
+    /// The partitioned variable `get_variable` made under the full name
+    /// `name`, if any.
+    pub fn stored_partitioned(&self, name: &str) -> Option<PartitionedVariable> {
+        self.state().partitioned.get(name).cloned()
     }
 
     /// Any variable by op name (`"layer/w"`, no `:0`).
@@ -312,38 +368,84 @@ impl Graph {
         self.state().ops.contains(name)
     }
 
-    /// `tf.compat.v1.add_to_collection(key, var)` for a variable collection
-    /// other than `global` and `trainable` (e.g. `"model_variables"`).
-    pub fn add_to_collection(&self, key: &str, var: &Variable) {
+    /// `tf.compat.v1.add_to_collection(key, obj)`: appends a variable, a
+    /// partitioned variable or a derived tensor to collection `key`
+    /// (duplicates included, as in TF).
+    pub fn add_to_collection(&self, key: &str, obj: impl Into<GraphObject>) {
+        self.state_mut().collection_mut(key).push(obj.into());
+    }
+
+    /// Appends `var` to collection `key` unless it is there already (the
+    /// layers' model-variable bookkeeping).
+    pub(crate) fn add_to_collection_once(&self, key: &str, var: &Variable) {
         let mut state = self.state_mut();
-        let list = state.collections.entry(key.to_string()).or_default();
-        if !list.iter().any(|v| v.same(var)) {
-            list.push(var.clone());
+        let list = state.collection_mut(key);
+        if !list
+            .iter()
+            .any(|o| o.as_variable().is_some_and(|v| v.same(var)))
+        {
+            list.push(var.clone().into());
         }
     }
 
-    /// The variables of collection `key` whose name starts with `prefix`,
-    /// in insertion order (`get_collection(key, prefix)`).
-    pub fn collection(&self, key: &str, prefix: &str) -> Vec<Variable> {
+    /// `tf.compat.v1.get_collection(key, scope)`: the members of collection
+    /// `key` whose name starts with `prefix`, in insertion order (a key
+    /// never used is empty).
+    pub fn get_collection(&self, key: &str, prefix: &str) -> Vec<GraphObject> {
         self.state()
-            .collections
-            .get(key)
-            .map_or_else(Vec::new, |vars| filter_prefix(vars, prefix))
+            .collection_ref(key)
+            .iter()
+            .filter(|o| o.name().starts_with(prefix))
+            .cloned()
+            .collect()
+    }
+
+    /// `tf.compat.v1.get_collection_ref(key)`: runs `f` on the collection's
+    /// own list, which it may change.
+    pub fn get_collection_ref<R>(
+        &self,
+        key: &str,
+        f: impl FnOnce(&mut Vec<GraphObject>) -> R,
+    ) -> R {
+        f(self.state_mut().collection_mut(key))
+    }
+
+    /// The keys of every collection that has been used.
+    pub fn collection_keys(&self) -> Vec<String> {
+        let state = self.state();
+        let mut keys = vec![
+            GLOBAL_VARIABLES.to_string(),
+            TRAINABLE_VARIABLES.to_string(),
+        ];
+        keys.extend(state.collections.keys().cloned());
+        keys
+    }
+
+    /// The variables among collection `key`'s members whose name starts
+    /// with `prefix` (partitioned variables and tensors left out).
+    pub fn collection_variables(&self, key: &str, prefix: &str) -> Vec<Variable> {
+        self.state()
+            .collection_ref(key)
+            .iter()
+            .filter_map(GraphObject::as_variable)
+            .filter(|v| v.name().starts_with(prefix))
+            .cloned()
+            .collect()
     }
 
     /// `tf.compat.v1.model_variables(prefix)`.
     pub fn model_variables(&self, prefix: &str) -> Vec<Variable> {
-        self.collection(MODEL_VARIABLES, prefix)
+        self.collection_variables(MODEL_VARIABLES, prefix)
     }
 
     /// `tf.compat.v1.local_variables(prefix)`.
     pub fn local_variables(&self, prefix: &str) -> Vec<Variable> {
-        self.collection(LOCAL_VARIABLES, prefix)
+        self.collection_variables(LOCAL_VARIABLES, prefix)
     }
 
     /// `tf.compat.v1.moving_average_variables(prefix)`.
     pub fn moving_average_variables(&self, prefix: &str) -> Vec<Variable> {
-        self.collection(MOVING_AVERAGE_VARIABLES, prefix)
+        self.collection_variables(MOVING_AVERAGE_VARIABLES, prefix)
     }
 
     /// Appends to the `UPDATE_OPS` collection.
@@ -379,6 +481,15 @@ impl Graph {
         self.state().trainable.len()
     }
 
+    /// The names of the `trainable_variables` members from position `from` on.
+    pub(crate) fn trainable_names_from(&self, from: usize) -> Vec<String> {
+        let state = self.state();
+        state.trainable[from.min(state.trainable.len())..]
+            .iter()
+            .map(|o| o.name().to_string())
+            .collect()
+    }
+
     /// TF1's `global_variables_initializer()`: makes the value of every
     /// variable that has none yet (restored and assigned values are kept).
     pub fn initialize(&self) -> Result<()> {
@@ -389,19 +500,18 @@ impl Graph {
     }
 }
 
+/// The key of `tf.compat.v1.global_variables()` (`GraphKeys.GLOBAL_VARIABLES`).
+pub const GLOBAL_VARIABLES: &str = "variables";
+/// The key of `tf.compat.v1.trainable_variables()`.
+pub const TRAINABLE_VARIABLES: &str = "trainable_variables";
+/// The key regularizers add their losses to (`GraphKeys.REGULARIZATION_LOSSES`).
+pub const REGULARIZATION_LOSSES: &str = "regularization_losses";
 /// The key of `tf.compat.v1.model_variables()`.
 pub const MODEL_VARIABLES: &str = "model_variables";
 /// The key of `tf.compat.v1.local_variables()`.
 pub const LOCAL_VARIABLES: &str = "local_variables";
 /// The key of `tf.compat.v1.moving_average_variables()`.
 pub const MOVING_AVERAGE_VARIABLES: &str = "moving_average_variables";
-
-fn filter_prefix(vars: &[Variable], prefix: &str) -> Vec<Variable> {
-    vars.iter()
-        .filter(|v| v.name().starts_with(prefix))
-        .cloned()
-        .collect()
-}
 
 /// The process-wide default graph (made on first use).
 pub(crate) fn process_default() -> &'static Graph {

@@ -188,6 +188,7 @@ impl Initializer {
         name: &str,
         dtype: DType,
         shape: &[usize],
+        fan_shape: &[usize],
         seed: Option<u64>,
         device: &Device,
     ) -> candle_core::Result<Var> {
@@ -218,7 +219,7 @@ impl Initializer {
                 })
             }
             Initializer::GlorotUniform => {
-                let (fan_in, fan_out) = fans(shape);
+                let (fan_in, fan_out) = fans(fan_shape);
                 let limit = (6.0 / (fan_in + fan_out).max(1.0)).sqrt();
                 let mut rng = VariableRng::new(seed, name);
                 from_fn(dtype, shape, device, || limit * (2.0 * rng.uniform() - 1.0))
@@ -365,7 +366,7 @@ mod tests {
     use super::*;
 
     fn values(init: Initializer, name: &str, dtype: DType, shape: &[usize], seed: u64) -> Vec<f64> {
-        init.generate(name, dtype, shape, Some(seed), &Device::Cpu)
+        init.generate(name, dtype, shape, shape, Some(seed), &Device::Cpu)
             .and_then(|v| {
                 v.to_dtype(candle_core::DType::F64)?
                     .flatten_all()?

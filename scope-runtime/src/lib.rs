@@ -40,10 +40,15 @@
 //! may be shared by threads that create and look up variables concurrently.
 
 // Types.
+mod derived_tensor;
 mod dtype;
 mod error;
+mod getter;
 mod init;
 mod names;
+mod partitioned;
+mod partitioner;
+mod regularizer;
 mod scope_object;
 mod store;
 mod value;
@@ -54,12 +59,16 @@ mod graph;
 // Operations.
 mod checkpoint;
 mod default_graph;
+mod ema;
 mod get_variable;
+mod getters;
 mod new_variable;
 mod op;
+mod regularization;
 mod scope;
 mod summary;
 mod template;
+mod true_getter;
 mod update_op;
 // Layers (on the operations above).
 pub mod layers;
@@ -79,13 +88,24 @@ pub use checkpoint::{LoadError, LoadReport, RestoreOptions, TensorMismatch, Unex
 
 pub use context::take_guard_error;
 pub use default_graph::{get_default_graph, DefaultGraphGuard};
+pub use derived_tensor::DerivedTensor;
 pub use dtype::DType;
+pub use ema::ExponentialMovingAverage;
 pub use error::{DefinedAt, NameKind, Result, ScopeError};
-pub use get_variable::{get_variable, GetVariable};
-pub use graph::{Graph, GraphBuilder, LOCAL_VARIABLES, MODEL_VARIABLES, MOVING_AVERAGE_VARIABLES};
+pub use get_variable::{get_local_variable, get_variable, GetVariable};
+pub use getter::{CustomGetter, GraphObject, NextGetter, VariableRequest};
+pub use getters::cast;
+pub use graph::{
+    Graph, GraphBuilder, GLOBAL_VARIABLES, LOCAL_VARIABLES, MODEL_VARIABLES,
+    MOVING_AVERAGE_VARIABLES, REGULARIZATION_LOSSES, TRAINABLE_VARIABLES,
+};
 pub use init::{Initializer, Scalar};
 pub use new_variable::NewVariable;
 pub use op::op_name;
+pub use partitioned::PartitionedVariable;
+pub use partitioner::Partitioner;
+pub use regularization::{get_regularization_loss, get_regularization_losses};
+pub use regularizer::Regularizer;
 pub use scope::{
     default_variable_scope, get_name_scope, get_variable_scope, name_scope, reuse_variables,
     variable_scope, NameScope, NameScopeGuard, ScopeTarget, VariableScopeBuilder,
@@ -96,7 +116,7 @@ pub use summary::Summary;
 pub use template::{make_template, Template, TemplateBuilder, TemplateCall};
 pub use update_op::UpdateOp;
 pub use value::Value;
-pub use variable::Variable;
+pub use variable::{SaveSlice, Variable};
 
 /// `global_variables(prefix)` on the current default graph.
 pub fn global_variables(prefix: &str) -> Vec<Variable> {

@@ -25,6 +25,7 @@ impl Variable {
             name: None,
             value: value.into(),
             trainable: true,
+            collections: None,
         }
     }
 }
@@ -35,6 +36,7 @@ pub struct NewVariable<'a> {
     name: Option<&'a str>,
     value: Value,
     trainable: bool,
+    collections: Option<Vec<String>>,
 }
 
 impl<'a> NewVariable<'a> {
@@ -45,11 +47,19 @@ impl<'a> NewVariable<'a> {
             name: Some(name),
             value: self.value,
             trainable: self.trainable,
+            collections: self.collections,
         }
     }
 
     pub fn trainable(mut self, trainable: bool) -> Self {
         self.trainable = trainable;
+        self
+    }
+
+    /// The collections the variable joins instead of `variables` (TF's
+    /// `collections=`); `trainable_variables` is added if trainable.
+    pub fn collections<S: AsRef<str>>(mut self, keys: &[S]) -> Self {
+        self.collections = Some(keys.iter().map(|k| k.as_ref().to_string()).collect());
         self
     }
 
@@ -94,6 +104,7 @@ impl<'a> NewVariable<'a> {
                     trainable: self.trainable,
                     initializer: None,
                     defined_at,
+                    collections: self.collections,
                 },
             )
         })

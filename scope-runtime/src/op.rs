@@ -24,3 +24,17 @@ pub fn op_name<'a>(name: impl Into<Option<&'a str>>) -> Result<String> {
         Ok(op)
     })
 }
+
+/// TF's `with name_scope(None, default): op(name=scope)`: opens a unique
+/// name scope `default` in the current name stack and makes one op named
+/// exactly that scope (how `tf.cast`, the regularizers and `add_n` name
+/// their result). Returns the op's name (`"Cast_1"`).
+pub(crate) fn scoped_op(default: &str) -> Result<String> {
+    with_current(|graph, st| {
+        let mut state = graph.state_mut();
+        let op = state.unique_name(&st.name_stack, default);
+        // A fresh unique name is never an existing op.
+        let _ = state.add_op(&op);
+        Ok(op)
+    })
+}

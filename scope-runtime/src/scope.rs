@@ -12,10 +12,13 @@ use crate::context::{
 };
 use crate::dtype::DType;
 use crate::error::{NameKind, Result, ScopeError};
+use crate::getter::{CustomGetter, GetterChain};
 use crate::graph::{Graph, GraphState};
 use crate::init::Initializer;
 use crate::names::validate;
-use crate::scope_object::{Reuse, VariableScope};
+use crate::partitioner::Partitioner;
+use crate::regularizer::Regularizer;
+use crate::scope_object::{Reuse, ScopeExtras, VariableScope};
 
 // ---------------------------------------------------------------------------
 // Name scopes
@@ -221,6 +224,9 @@ pub struct VariableScopeBuilder<'a> {
     initializer: Option<Initializer>,
     dtype: Option<DType>,
     auxiliary_name_scope: bool,
+    partitioner: Option<Partitioner>,
+    regularizer: Option<Regularizer>,
+    custom_getter: Option<CustomGetter>,
 }
 
 /// `tf.compat.v1.variable_scope(target)`: configure, then `enter()`.
@@ -232,6 +238,9 @@ pub fn variable_scope<'a>(target: impl Into<ScopeTarget<'a>>) -> VariableScopeBu
         initializer: None,
         dtype: None,
         auxiliary_name_scope: true,
+        partitioner: None,
+        regularizer: None,
+        custom_getter: None,
     }
 }
 
@@ -272,6 +281,43 @@ impl<'a> VariableScopeBuilder<'a> {
         self
     }
 
+    /// The partitioner for `get_variable` inside the scope (replaces the
+    /// inherited one).
+    pub fn partitioner(mut self, partitioner: Partitioner) -> Self {
+        self.partitioner = Some(partitioner);
+        self
+    }
+
+    /// The regularizer for variables created inside the scope (replaces the
+    /// inherited one; `Regularizer::none()` turns it off).
+    pub fn regularizer(mut self, regularizer: Regularizer) -> Self {
+        self.regularizer = Some(regularizer);
+        self
+    }
+
+    /// A custom getter, composed on the inherited one: requests inside the
+    /// scope call it first, and its next getter is the enclosing scope's.
+    pub fn custom_getter(mut self, getter: CustomGetter) -> Self {
+        self.custom_getter = Some(getter);
+        self
+    }
+
+    /// The new scope's partitioner, regularizer and getter, from the
+    /// scope it inherits from (TF copies them when the scope opens).
+    fn inherit(&self, from: &VariableScope) -> ScopeExtras {
+        let mut extras = from.extras();
+        if let Some(p) = &self.partitioner {
+            extras.partitioner = Some(p.clone());
+        }
+        if let Some(r) = &self.regularizer {
+            extras.regularizer = Some(r.clone());
+        }
+        if let Some(g) = &self.custom_getter {
+            extras.getter = Some(GetterChain::compose(g.clone(), extras.getter.take()));
+        }
+        extras
+    }
+
     /// Opens the scope until the guard drops.
     pub fn enter(self) -> Result<VariableScopeGuard> {
         with_current(|graph, st| {
@@ -299,6 +345,7 @@ impl<'a> VariableScopeBuilder<'a> {
                         explicit_reuse.unwrap_or_else(|| captured.reuse()),
                         initializer.or_else(|| captured.initializer_arc().cloned()),
                         self.dtype.unwrap_or(captured.dtype()),
+                        self.inherit(captured),
                     );
                     st.count_open(captured.name());
                     let snapshot = CountsRestore::Snapshot(st.counts.clone());
@@ -306,6 +353,7 @@ impl<'a> VariableScopeBuilder<'a> {
                 }
                 ScopeTarget::Name(name) => {
                     let (stack, s) = self.open_auxiliary(graph, st, name)?;
+                    let extras = self.inherit(&st.var_scope);
                     let (scope, had_children) = by_name(
                         st,
                         name,
@@ -314,6 +362,7 @@ impl<'a> VariableScopeBuilder<'a> {
                         explicit_reuse,
                         initializer,
                         self.dtype,
+                        extras,
                     );
                     (scope, stack, st.reset_on_close(had_children))
                 }
@@ -340,6 +389,7 @@ impl<'a> VariableScopeBuilder<'a> {
                         self.open_auxiliary(graph, st, default_name)?
                     };
                     let leaf = st.default_leaf(default_name);
+                    let extras = self.inherit(&st.var_scope);
                     let (scope, had_children) = by_name(
                         st,
                         &leaf,
@@ -348,6 +398,7 @@ impl<'a> VariableScopeBuilder<'a> {
                         None,
                         initializer,
                         self.dtype,
+                        extras,
                     );
                     (scope, stack, st.reset_on_close(had_children))
                 }
@@ -395,6 +446,7 @@ impl<'a> VariableScopeBuilder<'a> {
 /// Makes the scope object for a scope opened by name (or default name) under
 /// the current scope, and counts it as opened; also returns whether the
 /// scope already had counted sub-scopes.
+#[allow(clippy::too_many_arguments)]
 fn by_name(
     st: &mut ScopeState,
     leaf: &str,
@@ -403,6 +455,7 @@ fn by_name(
     explicit_reuse: Option<Reuse>,
     initializer: Option<Arc<Initializer>>,
     dtype: Option<DType>,
+    extras: ScopeExtras,
 ) -> (VariableScope, bool) {
     let parent = &st.var_scope;
     let sep = if parent.name().is_empty() { "" } else { "/" };
@@ -419,6 +472,7 @@ fn by_name(
         explicit_reuse.unwrap_or_else(|| parent.reuse()),
         initializer.or_else(|| parent.initializer_arc().cloned()),
         dtype.unwrap_or(parent.dtype()),
+        extras,
     );
     let had_children = st.count_open(scope.name());
     (scope, had_children)
@@ -482,6 +536,7 @@ impl fmt::Debug for VariableScopeGuard {
 pub(crate) fn create_scope_now(
     default_name: &str,
     unique_name: Option<&str>,
+    custom_getter: Option<&CustomGetter>,
 ) -> Result<VariableScope> {
     with_current(|_, st| {
         let leaf = match unique_name {
@@ -496,9 +551,23 @@ pub(crate) fn create_scope_now(
             parent.reuse(),
             parent.initializer_arc().cloned(),
             DType::F32,
+            template_extras(parent, custom_getter),
         );
         st.count_open(scope.name());
         st.counts.reset_under(scope.name());
         Ok(scope)
     })
+}
+
+/// A template's scope inherits the caller's partitioner, regularizer and
+/// getter, with the template's own getter composed on them.
+pub(crate) fn template_extras(
+    parent: &VariableScope,
+    custom_getter: Option<&CustomGetter>,
+) -> ScopeExtras {
+    let mut extras = parent.extras();
+    if let Some(g) = custom_getter {
+        extras.getter = Some(GetterChain::compose(g.clone(), extras.getter.take()));
+    }
+    extras
 }

@@ -3,13 +3,17 @@
 
 use std::fmt;
 use std::hash::BuildHasher;
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::Arc;
 
+use parking_lot::RwLock;
 use rustc_hash::FxBuildHasher;
 
 use crate::dtype::DType;
+use crate::getter::{CustomGetter, GetterChain};
 use crate::init::Initializer;
+use crate::partitioner::Partitioner;
+use crate::regularizer::Regularizer;
 
 // ---------------------------------------------------------------------------
 // Reuse
@@ -77,6 +81,25 @@ struct ScopeInner {
     reuse: AtomicU8,
     initializer: Option<Arc<Initializer>>,
     dtype: DType,
+    /// Whether any of `extras` is set: lets `get_variable` skip the lock.
+    has_extras: AtomicBool,
+    extras: RwLock<ScopeExtras>,
+}
+
+/// The scope's partitioner, regularizer and (composed) custom getter.
+/// Copied into a scope opened inside or from this one; changed in place by
+/// the `set_*` methods.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ScopeExtras {
+    pub(crate) partitioner: Option<Partitioner>,
+    pub(crate) regularizer: Option<Regularizer>,
+    pub(crate) getter: Option<Arc<GetterChain>>,
+}
+
+impl ScopeExtras {
+    fn is_empty(&self) -> bool {
+        self.partitioner.is_none() && self.regularizer.is_none() && self.getter.is_none()
+    }
 }
 
 impl VariableScope {
@@ -88,6 +111,7 @@ impl VariableScope {
         reuse: Reuse,
         initializer: Option<Arc<Initializer>>,
         dtype: DType,
+        extras: ScopeExtras,
     ) -> Self {
         let len: usize = name
             .iter()
@@ -106,12 +130,75 @@ impl VariableScope {
             reuse: AtomicU8::new(reuse.to_u8()),
             initializer,
             dtype,
+            has_extras: AtomicBool::new(!extras.is_empty()),
+            extras: RwLock::new(extras),
         }))
     }
 
     /// The root scope (`""`, float32, no reuse).
     pub(crate) fn root() -> Self {
-        VariableScope::new(&[], &[], Reuse::False, None, DType::F32)
+        VariableScope::new(
+            &[],
+            &[],
+            Reuse::False,
+            None,
+            DType::F32,
+            ScopeExtras::default(),
+        )
+    }
+
+    /// A copy of the partitioner, regularizer and getter (empty without
+    /// taking the lock when none is set).
+    pub(crate) fn extras(&self) -> ScopeExtras {
+        if self.0.has_extras.load(Ordering::Acquire) {
+            self.0.extras.read().clone()
+        } else {
+            ScopeExtras::default()
+        }
+    }
+
+    pub(crate) fn has_extras(&self) -> bool {
+        self.0.has_extras.load(Ordering::Acquire)
+    }
+
+    fn update_extras(&self, f: impl FnOnce(&mut ScopeExtras)) {
+        let mut extras = self.0.extras.write();
+        f(&mut extras);
+        self.0
+            .has_extras
+            .store(!extras.is_empty(), Ordering::Release);
+    }
+
+    /// The partitioner `get_variable` uses inside this scope when none is given.
+    pub fn partitioner(&self) -> Option<Partitioner> {
+        self.extras().partitioner
+    }
+
+    /// The regularizer `get_variable` uses inside this scope when none is given.
+    pub fn regularizer(&self) -> Option<Regularizer> {
+        self.extras().regularizer
+    }
+
+    /// Whether `get_variable` inside this scope goes through custom getters.
+    pub fn has_custom_getter(&self) -> bool {
+        self.extras().getter.is_some()
+    }
+
+    /// Replaces the scope's regularizer (TF's `set_regularizer`; `None`
+    /// clears it). Like `reuse_variables()`, the change stays on this object.
+    pub fn set_regularizer(&self, regularizer: Option<Regularizer>) {
+        self.update_extras(|e| e.regularizer = regularizer);
+    }
+
+    /// Replaces the scope's partitioner (TF's `set_partitioner`).
+    pub fn set_partitioner(&self, partitioner: Option<Partitioner>) {
+        self.update_extras(|e| e.partitioner = partitioner);
+    }
+
+    /// Replaces the scope's custom getter outright (TF's
+    /// `set_custom_getter`): the enclosing scopes' getters drop out.
+    pub fn set_custom_getter(&self, getter: Option<CustomGetter>) {
+        self.update_extras(|e| e.getter = getter.map(|g| GetterChain::compose(g, None)));
     }
 
     /// The scope's name: the prefix of every `get_variable` inside it.
@@ -165,6 +252,9 @@ impl fmt::Debug for VariableScope {
             .field("reuse", &self.reuse())
             .field("dtype", &self.dtype())
             .field("initializer", &self.initializer())
+            .field("partitioner", &self.partitioner())
+            .field("regularizer", &self.regularizer())
+            .field("custom_getter", &self.has_custom_getter())
             .finish()
     }
 }

@@ -19,6 +19,9 @@ use crate::init::Initializer;
 struct Recipe {
     initializer: Initializer,
     seed: Option<u64>,
+    /// For a part of a partitioned variable: the full shape, which glorot's
+    /// fans come from (TF's `partition_info`).
+    fan_shape: Option<Box<[usize]>>,
 }
 
 enum State {
@@ -34,9 +37,18 @@ pub(crate) struct ValueCell {
 
 impl ValueCell {
     /// A cell whose value the initializer makes on first use.
-    pub(crate) fn pending(initializer: Initializer, seed: Option<u64>, device: Device) -> Self {
+    pub(crate) fn pending(
+        initializer: Initializer,
+        seed: Option<u64>,
+        device: Device,
+        fan_shape: Option<&[usize]>,
+    ) -> Self {
         ValueCell {
-            state: RwLock::new(State::Pending(Recipe { initializer, seed })),
+            state: RwLock::new(State::Pending(Recipe {
+                initializer,
+                seed,
+                fan_shape: fan_shape.map(Into::into),
+            })),
             device,
         }
     }
@@ -71,9 +83,11 @@ impl ValueCell {
         }
         let mut state = self.state.write();
         if let State::Pending(recipe) = &*state {
-            let var = recipe
-                .initializer
-                .generate(name, dtype, shape, recipe.seed, &self.device)?;
+            let fans = recipe.fan_shape.as_deref().unwrap_or(shape);
+            let var =
+                recipe
+                    .initializer
+                    .generate(name, dtype, shape, fans, recipe.seed, &self.device)?;
             *state = State::Ready(var);
         }
         match &*state {

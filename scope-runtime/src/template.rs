@@ -9,6 +9,7 @@ use parking_lot::Mutex;
 
 use crate::context::record_guard_error;
 use crate::error::{Result, ScopeError};
+use crate::getter::CustomGetter;
 use crate::graph::Graph;
 use crate::scope::{create_scope_now, default_variable_scope, variable_scope, VariableScopeGuard};
 use crate::scope_object::{Reuse, VariableScope};
@@ -28,6 +29,9 @@ struct TemplateState {
     scope: Option<VariableScope>,
     first_call: bool,
     variables_created: bool,
+    /// `custom_getter_`: composed on the getter of the scope the template's
+    /// scope is made in.
+    custom_getter: Option<CustomGetter>,
 }
 
 /// Which of TF's three paths a call takes.
@@ -42,11 +46,12 @@ enum CallKind {
 }
 
 /// Options of `make_template`; `build()` makes the template.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct TemplateBuilder<'a> {
     name: Option<&'a str>,
     create_scope_now: bool,
     unique_name: Option<&'a str>,
+    custom_getter: Option<CustomGetter>,
 }
 
 /// `tf.compat.v1.make_template(name, f)`.
@@ -55,6 +60,7 @@ pub fn make_template<'a>(name: impl Into<Option<&'a str>>) -> TemplateBuilder<'a
         name: name.into(),
         create_scope_now: false,
         unique_name: None,
+        custom_getter: None,
     }
 }
 
@@ -71,6 +77,14 @@ impl<'a> TemplateBuilder<'a> {
         self
     }
 
+    /// TF's `custom_getter_`: a getter for the template's variables,
+    /// composed on the getter of the scope its scope is made in (at
+    /// construction with `create_scope_now`, else the first caller's).
+    pub fn custom_getter(mut self, getter: CustomGetter) -> Self {
+        self.custom_getter = Some(getter);
+        self
+    }
+
     pub fn build(self) -> Result<Template> {
         let Some(name) = self.name else {
             return Err(ScopeError::InvalidArgument(
@@ -78,7 +92,11 @@ impl<'a> TemplateBuilder<'a> {
             ));
         };
         let scope = if self.create_scope_now {
-            Some(create_scope_now(name, self.unique_name)?)
+            Some(create_scope_now(
+                name,
+                self.unique_name,
+                self.custom_getter.as_ref(),
+            )?)
         } else {
             None
         };
@@ -88,6 +106,7 @@ impl<'a> TemplateBuilder<'a> {
             scope,
             first_call: true,
             variables_created: false,
+            custom_getter: self.custom_getter,
         }))))
     }
 }
@@ -118,10 +137,14 @@ impl Template {
                 })
                 .enter()?,
             None => {
-                let guard = match &state.unique_name {
-                    Some(unique) => variable_scope(unique.as_str()).enter()?,
-                    None => default_variable_scope(&state.name).enter()?,
+                let mut builder = match &state.unique_name {
+                    Some(unique) => variable_scope(unique.as_str()),
+                    None => default_variable_scope(&state.name),
                 };
+                if let Some(g) = &state.custom_getter {
+                    builder = builder.custom_getter(g.clone());
+                }
+                let guard = builder.enter()?;
                 state.scope = Some(guard.scope().clone());
                 guard
             }
@@ -215,10 +238,7 @@ impl TemplateCall {
             }
             CallKind::Checked if body_ok && after > self.trainable_before => {
                 exited?;
-                let created = self.graph.trainable_variables("")[self.trainable_before..after]
-                    .iter()
-                    .map(|v| v.name().to_string())
-                    .collect();
+                let created = self.graph.trainable_names_from(self.trainable_before);
                 return Err(ScopeError::TemplateVariableCreated {
                     template: scope_name,
                     created,

@@ -4,7 +4,7 @@
 
 use std::fmt;
 use std::hash::{Hash, Hasher};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use candle_core::{Device, Tensor, Var};
 
@@ -32,6 +32,19 @@ struct VarInner {
     defined_at: DefinedAt,
     index: usize,
     graph_id: u64,
+    save_slice: OnceLock<SaveSlice>,
+}
+
+/// Where a part of a partitioned variable sits in the full variable (TF's
+/// `SaveSliceInfo`): checkpoints store the part as this slice of the entry
+/// `full_name`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SaveSlice {
+    /// The partitioned variable's name (`"emb/w"`), the checkpoint key.
+    pub full_name: String,
+    pub full_shape: Vec<usize>,
+    /// The part's offset in the full variable, per dimension.
+    pub offset: Vec<usize>,
 }
 
 /// A variable's `get_variable` store key: usually its op name (stored
@@ -51,6 +64,8 @@ pub(crate) struct NewVar {
     pub(crate) trainable: bool,
     pub(crate) initializer: Option<Initializer>,
     pub(crate) defined_at: DefinedAt,
+    /// Collections to join (`None`: `variables`); see `GraphState::add_variable`.
+    pub(crate) collections: Option<Vec<String>>,
 }
 
 impl Variable {
@@ -76,7 +91,18 @@ impl Variable {
             defined_at: new.defined_at,
             index,
             graph_id,
+            save_slice: OnceLock::new(),
         }))
+    }
+
+    /// For a part of a partitioned variable: its slice of the full one.
+    pub fn save_slice(&self) -> Option<&SaveSlice> {
+        self.0.save_slice.get()
+    }
+
+    /// Marks the variable as a part of a partitioned variable (set once).
+    pub(crate) fn set_save_slice(&self, slice: SaveSlice) {
+        let _ = self.0.save_slice.set(slice);
     }
 
     /// TF's `v.name`: the op name plus `:0` (`"a/w:0"`).

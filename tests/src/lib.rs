@@ -8,11 +8,13 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Map, Value};
 
+mod api;
+
 use scope_runtime::layers::{self, Activation, LayerName, LayerOutput, LayerPadding, LayerValue};
 use scope_runtime::{
-    get_name_scope, get_variable, get_variable_scope, make_template, op_name, reuse_variables,
-    variable_scope, DType, Graph, Initializer, NameScope, Reuse, ScopeError, ScopeTarget, Template,
-    Variable, VariableScope,
+    get_local_variable, get_name_scope, get_variable, get_variable_scope, make_template, op_name,
+    reuse_variables, variable_scope, DType, Graph, GraphObject, Initializer, NameScope, Reuse,
+    ScopeError, ScopeTarget, Template, Variable, VariableScope,
 };
 
 /// One scenario file.
@@ -68,6 +70,7 @@ impl Scenario {
         let mut runner = Runner {
             labels: HashMap::new(),
             out: Vec::new(),
+            getter_log: Default::default(),
         };
         runner.steps(&self.steps);
         runner.out
@@ -228,11 +231,14 @@ enum Captured {
     Template(Template),
     /// A layer's output (`"capture"` on a `layer` step).
     Output(LayerValue),
+    /// What a get or `variable` step returned (FORMAT-tf1-api.md, Labels).
+    Object(GraphObject),
 }
 
 struct Runner {
     labels: HashMap<String, Captured>,
     out: Vec<(Value, Value)>,
+    getter_log: api::GetterLog,
 }
 
 fn error_result(e: &ScopeError) -> Value {
@@ -306,9 +312,17 @@ impl Runner {
         } else if has("variable") {
             let r = self.variable(step);
             self.push_result(step, r);
-        } else if has("get_variable") {
+        } else if has("get_variable") || has("get_local_variable") {
             let r = self.get_variable(step);
             self.push_result(step, r);
+        } else if has("getter_log") {
+            self.getter_log_step(step);
+        } else if has("add_to_collection") {
+            self.add_to_collection_step(step);
+        } else if has("set_regularizer") || has("set_partitioner") || has("set_custom_getter") {
+            self.set_step(step);
+        } else if has("regularization_loss") {
+            self.regularization_loss_step(step);
         } else if has("op") {
             let r = op_name(step["op"].as_str()).map(|n| json!({ "ok": n }));
             self.push_result(step, r);
@@ -417,6 +431,20 @@ impl Runner {
                 Err(e) => return self.push(step, json!({"error": "BadStep", "message": e})),
             }
         }
+        match self.extras(step) {
+            Ok((p, r, g)) => {
+                if let Some(p) = p {
+                    vs = vs.partitioner(p);
+                }
+                if let Some(r) = r {
+                    vs = vs.regularizer(r);
+                }
+                if let Some(g) = g {
+                    vs = vs.custom_getter(g);
+                }
+            }
+            Err(e) => return self.push(step, error_result(&e)),
+        }
         match vs.enter() {
             Ok(guard) => {
                 self.push(step, scope_result(guard.scope()));
@@ -441,17 +469,42 @@ impl Runner {
         if let Some(t) = step.get("trainable").and_then(Value::as_bool) {
             builder = builder.trainable(t);
         }
+        if let Some(keys) = collections_arg(step) {
+            builder = builder.collections(&keys);
+        }
         let v = match step["variable"].as_str() {
             Some(name) => builder.name(name).build()?,
             None => builder.build()?,
         };
+        self.capture(step, Captured::Object(v.clone().into()));
         Ok(json!({"ok": v.name(), "var": v.index()}))
     }
 
     fn get_variable(&mut self, step: &Value) -> Result<Value, ScopeError> {
-        let name = step["get_variable"].as_str().unwrap_or_default();
+        let (name, local) = match step.get("get_local_variable") {
+            Some(n) => (n.as_str().unwrap_or_default(), true),
+            None => (step["get_variable"].as_str().unwrap_or_default(), false),
+        };
         let shape = parse_shape(step.get("shape"));
-        let mut gv = get_variable(name);
+        // Bad partitioner or regularizer arguments fail first (FORMAT-tf1-api.md).
+        let (partitioner, regularizer, getter) = self.extras(step)?;
+        let mut gv = if local {
+            get_local_variable(name)
+        } else {
+            get_variable(name)
+        };
+        if let Some(p) = partitioner {
+            gv = gv.partitioner(p);
+        }
+        if let Some(r) = regularizer {
+            gv = gv.regularizer(r);
+        }
+        if let Some(g) = getter {
+            gv = gv.custom_getter(g);
+        }
+        if let Some(keys) = collections_arg(step) {
+            gv = gv.collections(&keys);
+        }
         if let Some(shape) = &shape {
             gv = gv.partial_shape(shape);
         }
@@ -466,41 +519,36 @@ impl Runner {
         if let Some(t) = step.get("trainable").and_then(Value::as_bool) {
             gv = gv.trainable(t);
         }
-        let v = gv.get()?;
-        Ok(json!({
-            "ok": v.name(),
-            "var": v.index(),
-            "shape": v.shape(),
-            "dtype": v.dtype().name(),
-            "value": value_kind(&v),
-        }))
+        let obj = gv.get_object()?;
+        self.capture(step, Captured::Object(obj.clone()));
+        Ok(api::object_result(&obj))
     }
 
     fn collection(&mut self, step: &Value) {
         let prefix = step.get("scope").and_then(Value::as_str).unwrap_or("");
         let graph = Graph::current();
-        let vars =
-            match step["collection"].as_str() {
-                Some("trainable") => graph.trainable_variables(prefix),
-                Some("global") => graph.global_variables(prefix),
-                Some("update_ops") => {
-                    let names: Vec<String> = graph
-                        .update_ops(prefix)
-                        .iter()
-                        .map(|op| op.name().to_string())
-                        .collect();
-                    return self.push(step, json!({ "ok": names }));
-                }
-                Some("model_variables") => graph.model_variables(prefix),
-                Some("local_variables") => graph.local_variables(prefix),
-                Some("moving_average_variables") => graph.moving_average_variables(prefix),
-                other => return self.push(
-                    step,
-                    json!({"error": "BadStep", "message": format!("unknown collection {other:?}")}),
-                ),
-            };
-        let names: Vec<&str> = vars.iter().map(Variable::name).collect();
-        self.push(step, json!({ "ok": names }));
+        match step["collection"].as_str() {
+            Some("update_ops") => {
+                let names: Vec<String> = graph
+                    .update_ops(prefix)
+                    .iter()
+                    .map(|op| op.name().to_string())
+                    .collect();
+                self.push(step, json!({ "ok": names }))
+            }
+            Some(key) if !key.is_empty() => {
+                let names: Vec<String> = graph
+                    .get_collection(api::collection_key(key), prefix)
+                    .iter()
+                    .map(|o| o.name().to_string())
+                    .collect();
+                self.push(step, json!({ "ok": names }))
+            }
+            other => self.push(
+                step,
+                json!({"error": "BadStep", "message": format!("bad collection key {other:?}")}),
+            ),
+        }
     }
 
     fn make_template(&mut self, step: &Value) {
@@ -510,6 +558,11 @@ impl Runner {
         }
         if let Some(u) = step.get("unique_name").and_then(Value::as_str) {
             builder = builder.unique_name(u);
+        }
+        match self.extras(step) {
+            Ok((_, _, Some(g))) => builder = builder.custom_getter(g),
+            Ok(_) => {}
+            Err(e) => return self.push(step, error_result(&e)),
         }
         match builder.build() {
             Ok(t) => {
@@ -541,6 +594,18 @@ impl Runner {
         };
         self.out.insert(at, (step_header(step), head));
     }
+}
+
+/// The `collections` key of a get or `variable` step.
+fn collections_arg(step: &Value) -> Option<Vec<String>> {
+    step.get("collections")
+        .and_then(Value::as_array)
+        .map(|keys| {
+            keys.iter()
+                .filter_map(Value::as_str)
+                .map(|k| api::collection_key(k).to_string())
+                .collect()
+        })
 }
 
 fn parse_shape(v: Option<&Value>) -> Option<Vec<Option<usize>>> {
@@ -647,6 +712,7 @@ pub fn run_layer_step(step: &Value, x: LayerValue) -> Result<LayerOutput, ScopeE
     let runner = Runner {
         labels: HashMap::new(),
         out: Vec::new(),
+        getter_log: Default::default(),
     };
     runner.run_layer(step["layer"].as_str().unwrap_or_default(), step, x)
 }

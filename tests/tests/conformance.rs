@@ -1,28 +1,13 @@
 //! Replays every TensorFlow-produced scenario: the public corpus in
-//! `conformance/` (with its 67 layer scenarios in `conformance/layers/`),
+//! `conformance/` (with its 67 layer scenarios in `conformance/layers/` and
+//! its 74 custom-getter, partitioner, regularizer and collection scenarios
+//! in `conformance/api/`),
 //! the random differential corpus in `differential/`, and the project's own
 //! TF-produced layer scenarios in `conformance-own/layers/`.
 
 use std::path::PathBuf;
 
 use scope_tests::{collect_scenario_files, replay_file};
-
-/// Own scenarios that also use FORMAT-tf1-api.md features the runtime does
-/// not have yet (custom getters, regularizers), each with the reason.
-const SKIPPED: &[(&str, &str)] = &[
-    (
-        "own_layer_api_record_getter_sees_layer_requests",
-        "needs custom getters (`custom_getter`, `getter_log`)",
-    ),
-    (
-        "own_layer_api_rename_getter_on_layers",
-        "needs custom getters (`custom_getter`)",
-    ),
-    (
-        "own_layer_api_scope_regularizer_on_layers",
-        "needs regularizers (`regularizer`, `regularization_losses`)",
-    ),
-];
 
 fn replay_dir(dir: &str, at_least: usize) {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(dir);
@@ -34,10 +19,6 @@ fn replay_dir(dir: &str, at_least: usize) {
     );
     let failures: Vec<String> = files
         .iter()
-        .filter(|f| {
-            let stem = f.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
-            !SKIPPED.iter().any(|(name, _)| *name == stem)
-        })
         .map(|f| replay_file(f))
         .filter_map(|o| o.result.err().map(|e| format!("{}: {e}", o.name)))
         .collect();
@@ -66,22 +47,11 @@ fn every_shared_layer_scenario_matches_tensorflow() {
 }
 
 #[test]
-fn every_own_layer_scenario_matches_tensorflow() {
-    replay_dir("conformance-own/layers", 39);
+fn every_shared_api_scenario_matches_tensorflow() {
+    replay_dir("conformance/api", 74);
 }
 
 #[test]
-fn skipped_scenarios_exist_and_use_missing_features() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("conformance-own/layers");
-    for (name, _) in SKIPPED {
-        let text = std::fs::read_to_string(dir.join(format!("{name}.json"))).expect("skipped file");
-        assert!(
-            text.contains("custom_getter") || text.contains("regularizer"),
-            "{name} is skipped but uses no missing feature"
-        );
-        // Still fails, so the skip is still needed (remove it once it passes).
-        assert!(replay_file(&dir.join(format!("{name}.json")))
-            .result
-            .is_err());
-    }
+fn every_own_layer_scenario_matches_tensorflow() {
+    replay_dir("conformance-own/layers", 39);
 }

@@ -350,3 +350,48 @@ fn a_moved_checkpoint_directory_restores_and_the_report_says_which_prefix() {
     assert!(note.contains("/nonexistent/run-17/model.ckpt"), "{note}");
     assert!(report.to_string().contains("note:"), "{report}");
 }
+
+#[test]
+fn a_failed_restore_suggests_the_rewrites_that_port_the_names() {
+    // A file written by another port: top scope `model/`, slim's `weights`,
+    // kernels stored [out, in].
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = dir.path().join("model.ckpt");
+    {
+        let other = Graph::with_seed(1);
+        var(&other, "model/layer_0/dense", "weights", &[4, 2]);
+        var(&other, "model/layer_0/dense", "bias", &[4]);
+        var(&other, "model/pooler", "weights", &[3, 3]);
+        let k = other
+            .stored_variable("model/layer_0/dense/weights")
+            .unwrap();
+        k.assign(Value::from_vec((0..8).map(|i| i as f32).collect::<Vec<_>>(), &[4, 2]).unwrap())
+            .unwrap();
+        other.save_checkpoint(&prefix).unwrap();
+    }
+    let graph = Graph::with_seed(0);
+    var(&graph, "bert/layer_0/dense", "kernel", &[2, 4]);
+    var(&graph, "bert/layer_0/dense", "bias", &[4]);
+    var(&graph, "bert/pooler", "kernel", &[3, 3]);
+    let Err(LoadError::Mismatch(report)) = graph.restore(&prefix) else {
+        panic!("the names differ");
+    };
+    let text = report.to_string();
+    assert!(text.contains(".map(\"model/\", \"bert/\")"), "{text}");
+    assert!(text.contains(".rename(\"weights\", \"kernel\")"), "{text}");
+    assert!(
+        text.contains(".transpose([\"bert/layer_0/dense/kernel\"])"),
+        "{text}"
+    );
+    // The suggested options, used as printed, load everything.
+    let options = RestoreOptions::strict()
+        .map("model/", "bert/")
+        .rename("weights", "kernel")
+        .transpose(&["bert/layer_0/dense/kernel"]);
+    let report = graph.restore_with(&prefix, &options).unwrap();
+    assert_eq!(report.loaded.len(), 3, "{report}");
+    let kernel = graph.stored_variable("bert/layer_0/dense/kernel").unwrap();
+    let got = kernel.to_vec::<f32>().unwrap();
+    // kernel[i][j] = stored[j][i]
+    assert_eq!(got, vec![0.0, 2.0, 4.0, 6.0, 1.0, 3.0, 5.0, 7.0]);
+}

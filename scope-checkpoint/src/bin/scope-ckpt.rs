@@ -88,7 +88,10 @@ fn cli() -> Command {
                         .value_parser(value_parser!(f64))
                         .default_value("0")
                         .help("absolute tolerance for numeric values"),
-                ),
+                )
+                .arg(Arg::new("suggest").long("suggest").action(ArgAction::SetTrue).help(
+                    "also infer the rewrites (scope map, component renames, transposes) that map A's names onto B's",
+                )),
         )
 }
 
@@ -400,6 +403,34 @@ fn diff(m: &ArgMatches) -> Result<ExitCode, CheckpointError> {
         if let Some(d) = value_diff(&*a, &*b, ea, atol, &mut bufs)? {
             println!("values differ: {}: {d}", ea.name);
             differences += 1;
+        }
+    }
+    if m.get_flag("suggest") {
+        let only = |x: &dyn TensorSource, other: &dyn TensorSource| -> Vec<(String, Vec<usize>)> {
+            x.entries()
+                .iter()
+                .filter(|e| other.info(&e.name).map_or(true, |o| o.shape != e.shape))
+                .map(|e| (e.name.clone(), e.shape.clone()))
+                .collect()
+        };
+        let (from_a, in_b) = (only(&*a, &*b), only(&*b, &*a));
+        let (file, model): (Vec<(&str, &[usize])>, Vec<(&str, &[usize])>) = (
+            from_a
+                .iter()
+                .map(|(n, s)| (n.as_str(), s.as_slice()))
+                .collect(),
+            in_b.iter()
+                .map(|(n, s)| (n.as_str(), s.as_slice()))
+                .collect(),
+        );
+        let rewrites = scope_checkpoint::suggest_rewrites(&model, &file);
+        if rewrites.is_empty() {
+            println!("no consistent rewrite maps A's names onto B's");
+        } else {
+            println!("rewrites that map A's names onto B's (as scope-runtime RestoreOptions):");
+            for r in &rewrites {
+                println!("  {r}");
+            }
         }
     }
     if differences == 0 {

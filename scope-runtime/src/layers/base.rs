@@ -9,6 +9,7 @@ use super::value::LayerValue;
 use crate::dtype::DType;
 use crate::error::{Result, ScopeError};
 use crate::get_variable::get_variable;
+use crate::getter::GraphObject;
 use crate::init::Initializer;
 use crate::scope::{default_variable_scope, variable_scope, NameScope};
 use crate::scope_object::{Reuse, VariableScope};
@@ -195,7 +196,14 @@ pub(crate) struct Weight<'a> {
     pub(crate) trainable: bool,
 }
 
-pub(crate) fn request(w: Weight<'_>, dtype: DType, vars: &mut Vec<Variable>) -> Result<Variable> {
+/// Returns what TF's `add_weight` returns: through the scope's custom
+/// getters, so a cast getter makes the layer compute in bfloat16 from
+/// float32 variables. `vars` gets the variable when one is returned.
+pub(crate) fn request(
+    w: Weight<'_>,
+    dtype: DType,
+    vars: &mut Vec<Variable>,
+) -> Result<GraphObject> {
     let mut gv = get_variable(w.name)
         .shape(w.shape)
         .dtype(dtype)
@@ -203,9 +211,11 @@ pub(crate) fn request(w: Weight<'_>, dtype: DType, vars: &mut Vec<Variable>) -> 
     if let Some(i) = w.initializer {
         gv = gv.initializer(i.clone());
     }
-    let v = gv.get()?;
-    vars.push(v.clone());
-    Ok(v)
+    let got = gv.get_object()?;
+    if let Some(v) = got.as_variable() {
+        vars.push(v.clone());
+    }
+    Ok(got)
 }
 
 /// The float dtype of a layer's input (float32 for a shape-only input).

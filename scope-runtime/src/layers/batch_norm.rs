@@ -187,16 +187,16 @@ impl BatchNormalization {
             let (value, updates) = match &x {
                 LayerValue::Shape(s) => (LayerValue::Shape(s.clone()), None),
                 LayerValue::Tensor(t) => {
-                    let g = gamma.as_ref().map(|v| v.tensor()).transpose()?;
-                    let b = beta.as_ref().map(|v| v.tensor()).transpose()?;
+                    let g = gamma.as_ref().map(|v| v.value()).transpose()?;
+                    let b = beta.as_ref().map(|v| v.value()).transpose()?;
                     let (y, up) = self.compute(
                         c.name(),
                         t,
                         &axes,
                         g.as_ref(),
                         b.as_ref(),
-                        &mm.tensor()?,
-                        &mv.tensor()?,
+                        &mm.value()?,
+                        &mv.value()?,
                         fused,
                         training,
                     )?;
@@ -208,9 +208,11 @@ impl BatchNormalization {
                 let (m_new, v_new) = updates.map_or((None, None), |(m, v)| (Some(m), Some(v)));
                 for (var, value) in [(&mm, m_new), (&mv, v_new)] {
                     let scope = op_name("AssignMovingAvg")?;
+                    // The update assigns the moving statistic itself: a
+                    // getter must return it as a variable here.
                     graph.add_update_op(UpdateOp::new(
                         format!("{scope}/AssignSubVariableOp"),
-                        var.clone(),
+                        var.clone().into_variable()?,
                         value,
                     ));
                 }

@@ -319,11 +319,11 @@ impl Conv {
             let value = match &x {
                 LayerValue::Shape(_) => LayerValue::Shape(out),
                 LayerValue::Tensor(t) => {
-                    let k = kernel.tensor()?;
-                    let p = pointwise.as_ref().map(|p| p.tensor()).transpose()?;
+                    let k = kernel.value()?;
+                    let p = pointwise.as_ref().map(|p| p.value()).transpose()?;
                     let mut y = self.compute(&c, t, &k, p.as_ref(), &ks, &st, &dl)?;
                     if let Some(b) = &bias {
-                        let b = b.tensor()?;
+                        let b = b.value()?;
                         let b = match self.data_format {
                             DataFormat::ChannelsLast => b,
                             DataFormat::ChannelsFirst => {

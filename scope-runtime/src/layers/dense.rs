@@ -138,7 +138,7 @@ impl Dense {
                 }
                 LayerValue::Tensor(t) => {
                     let err = |e| super::base::candle_err(c.name(), e);
-                    let k = kernel.tensor()?;
+                    let k = kernel.value()?;
                     let mut y = if t.rank() == 2 {
                         t.matmul(&k).map_err(err)?
                     } else {
@@ -148,7 +148,7 @@ impl Dense {
                         flat.matmul(&k).and_then(|y| y.reshape(dims)).map_err(err)?
                     };
                     if let Some(b) = &bias {
-                        y = y.broadcast_add(&b.tensor()?).map_err(err)?;
+                        y = y.broadcast_add(&b.value()?).map_err(err)?;
                     }
                     LayerValue::Tensor(self.activation.apply(y)?)
                 }

@@ -129,7 +129,7 @@ impl LayerNorm {
         };
         let mut vars = Vec::new();
         let graph = Graph::current();
-        let mut w = |n, init| -> Result<crate::Variable> {
+        let mut w = |n, init| -> Result<crate::GraphObject> {
             let v = request(
                 Weight {
                     name: n,
@@ -140,7 +140,9 @@ impl LayerNorm {
                 dtype,
                 &mut vars,
             )?;
-            graph.add_to_collection(MODEL_VARIABLES, &v);
+            if let Some(var) = v.as_variable() {
+                graph.add_to_collection_once(MODEL_VARIABLES, var);
+            }
             Ok(v)
         };
         let beta = self
@@ -156,8 +158,8 @@ impl LayerNorm {
         let value = match x {
             LayerValue::Shape(s) => LayerValue::Shape(s.clone()),
             LayerValue::Tensor(t) => {
-                let g = gamma.as_ref().map(|v| v.tensor()).transpose()?;
-                let b = beta.as_ref().map(|v| v.tensor()).transpose()?;
+                let g = gamma.as_ref().map(|v| v.value()).transpose()?;
+                let b = beta.as_ref().map(|v| v.value()).transpose()?;
                 let cfg = scope_ops::LayerNormConfig {
                     begin_norm_axis: norm,
                     begin_params_axis: start as isize,
