@@ -1,5 +1,6 @@
 //! `get_variable!("w", [3, 4], ...)`: the runtime's `get_variable` builder
-//! with each option, then `get()`.
+//! with each option, then `get()` (`get_partitioned()` with a
+//! `partitioner`).
 
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
@@ -37,11 +38,18 @@ pub fn get_variable(spec: &GetVariableSpec, call_span: Span) -> TokenStream {
     call.extend(tokens::options([
         ("initializer", spec.initializer.as_ref()),
         ("trainable", spec.trainable.as_ref()),
+    ]));
+    call.extend(tokens::converted([
         ("custom_getter", spec.custom_getter.as_ref()),
         ("regularizer", spec.regularizer.as_ref()),
         ("partitioner", spec.partitioner.as_ref()),
     ]));
     // `get` is `#[track_caller]`: with the call site's span the variable's
-    // definition site is the user's `get_variable!` line.
-    quote_spanned!(call_span=> #call.get())
+    // definition site is the user's `get_variable!` line. A partitioner
+    // makes a partitioned variable.
+    if spec.partitioner.is_some() {
+        quote_spanned!(call_span=> #call.get_partitioned())
+    } else {
+        quote_spanned!(call_span=> #call.get())
+    }
 }

@@ -74,7 +74,7 @@ pub fn variable_scope(spec: &VariableScopeSpec) -> TokenStream {
     if let Some(aux) = &spec.auxiliary_name_scope {
         builder.extend(quote!(.auxiliary_name_scope(#aux)));
     }
-    builder.extend(tokens::options([
+    builder.extend(tokens::converted([
         ("custom_getter", spec.custom_getter.as_ref()),
         ("regularizer", spec.regularizer.as_ref()),
         ("partitioner", spec.partitioner.as_ref()),

@@ -62,3 +62,20 @@ pub fn options<'a>(
     }
     out
 }
+
+/// `.method(Into::into(expr))` for each option given: the runtime's
+/// `CustomGetter`, `Regularizer` and `Partitioner` taken from anything that
+/// converts into them.
+pub fn converted<'a>(
+    options: impl IntoIterator<Item = (&'static str, Option<&'a syn::Expr>)>,
+) -> TokenStream {
+    use syn::spanned::Spanned;
+    let mut out = TokenStream::new();
+    for (method, expr) in options {
+        if let Some(e) = expr {
+            let m = syn::Ident::new(method, e.span());
+            out.extend(quote_spanned!(e.span()=> .#m(::core::convert::Into::into(#e))));
+        }
+    }
+    out
+}
