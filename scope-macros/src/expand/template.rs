@@ -10,11 +10,11 @@
 //! leaving it early (`?`, `break`, `return`) closes the call as the
 //! runtime's `TemplateCall` does when dropped.
 
-use proc_macro2::TokenStream;
-use quote::{quote, ToTokens};
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned, ToTokens};
 use syn::{Lifetime, ReturnType};
 
-use super::tokens::{mixed, private, question};
+use super::tokens::{mixed, private, question, respan};
 use crate::spec::TemplateSpec;
 
 pub enum Form<'a> {
@@ -49,7 +49,15 @@ pub fn wrap(spec: &TemplateSpec, inner: TokenStream, form: Form<'_>) -> TokenStr
         Some(b) => b.to_token_stream(),
         None => quote!(false),
     };
-    let q = question(spec.question_span);
+    // The fallible call is spanned at the return type (or the `template`
+    // segment), so a `?` that cannot convert or return points there.
+    let span = spec.question_span;
+    let (unique, now) = (respan(unique, span), respan(now, span));
+    // The static, resolved as the other locals, located at `span`.
+    let at = syn::Ident::new("__SCOPE_TEMPLATE", Span::mixed_site().located_at(span));
+    let enter_body = quote_spanned!(span=> #at.enter_body(#name, #unique, #now)?);
+    let enter = quote_spanned!(span=> #at.enter(#name, #unique, #now)?);
+    let q = question(span);
     match form {
         Form::Fn { output, label } => {
             let annotation = match output {
@@ -59,7 +67,7 @@ pub fn wrap(spec: &TemplateSpec, inner: TokenStream, form: Form<'_>) -> TokenStr
             let label = label.map(|l| quote!(#l:));
             quote!({
                 static #cell: #p::TemplateCell = #p::TemplateCell::new();
-                let #call = #cell.enter_body(#name, #unique, #now) #q;
+                let #call = #enter_body;
                 #[allow(unused_braces)]
                 let #out #annotation = #label #inner;
                 #call.finish(&#out) #q;
@@ -68,7 +76,7 @@ pub fn wrap(spec: &TemplateSpec, inner: TokenStream, form: Form<'_>) -> TokenStr
         }
         Form::Block => quote!({
             static #cell: #p::TemplateCell = #p::TemplateCell::new();
-            let #call = #cell.enter(#name, #unique, #now) #q;
+            let #call = #enter;
             #[allow(unused_braces)]
             let #out = #inner;
             #call.finish() #q;

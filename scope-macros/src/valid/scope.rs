@@ -151,12 +151,12 @@ fn default_from_fn(
     let this = kind.display(site);
     let what = kind.what();
     let Some(ident) = fn_name else {
-        errors.error(
-            call_span,
-            format!(
-                "{this} needs a name: a string literal, `name = <expr>` or `default_name = \"..\"`"
-            ),
-        );
+        let how = if kind == Kind::Template {
+            "a string literal: scope!(template(\"tower\") { .. })"
+        } else {
+            "a string literal, `name = <expr>` or `default_name = \"..\"`"
+        };
+        errors.error(call_span, format!("{this} needs a name: {how}"));
         return None;
     };
     let name = ident.unraw().to_string();
