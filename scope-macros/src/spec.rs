@@ -49,7 +49,7 @@ pub struct TemplateSpec {
 
 /// One layer around a body, outermost first.
 pub enum Layer {
-    VariableScope(VariableScopeSpec),
+    VariableScope(Box<VariableScopeSpec>),
     NameScope(NameScopeSpec),
     Template(TemplateSpec),
 }

@@ -212,7 +212,7 @@ fn reuse_needs_a_name(site: Site, read: &Read, errors: &mut Errors) {
 fn build(kind: Kind, read: Read, question_span: Span) -> Option<Layer> {
     let common = common(read.krate);
     Some(match kind {
-        Kind::VariableScope => Layer::VariableScope(VariableScopeSpec {
+        Kind::VariableScope => Layer::VariableScope(Box::new(VariableScopeSpec {
             name: read.name.map(|(_, n)| n),
             default_name: read.default_name,
             reuse: read.reuse,
@@ -223,7 +223,7 @@ fn build(kind: Kind, read: Read, question_span: Span) -> Option<Layer> {
             regularizer: read.regularizer,
             partitioner: read.partitioner,
             common,
-        }),
+        })),
         Kind::NameScope => Layer::NameScope(NameScopeSpec {
             name: read.name.map(|(_, n)| n),
             default_name: read.default_name,
