@@ -39,6 +39,8 @@
 //! Scope stacks are per thread (as in TF); a [`Graph`] is `Send + Sync` and
 //! may be shared by threads that create and look up variables concurrently.
 
+#![forbid(unsafe_code)]
+
 // Types.
 mod derived_tensor;
 mod dtype;
@@ -85,7 +87,9 @@ pub use scope_checkpoint as format;
 
 /// The engine: candle's tensors, devices and autograd (`candle-core`).
 pub use candle_core as candle;
-pub use checkpoint::{LoadError, LoadReport, RestoreOptions, TensorMismatch, Unexpected};
+pub use checkpoint::{
+    LoadReport, RestoreError, RestoreOptions, SaveError, TensorMismatch, Unexpected,
+};
 
 pub use context::take_guard_error;
 pub use default_graph::{get_default_graph, DefaultGraphGuard};
