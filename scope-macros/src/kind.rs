@@ -59,7 +59,10 @@ impl Kind {
                 Shape | Trainable => false,
             },
             Kind::NameScope => matches!(key, Name | DefaultName | Crate),
-            Kind::Template => matches!(key, Name | UniqueName | CreateScopeNow | Crate),
+            Kind::Template => matches!(
+                key,
+                Name | UniqueName | CreateScopeNow | CustomGetter | Crate
+            ),
             Kind::GetVariable => matches!(
                 key,
                 Name | Shape

@@ -42,6 +42,9 @@ pub struct TemplateSpec {
     pub name: LitStr,
     pub unique_name: Option<LitStr>,
     pub create_scope_now: Option<LitBool>,
+    /// TF's `custom_getter_`: evaluated once per graph, when the template
+    /// is made.
+    pub custom_getter: Option<Expr>,
     /// The span `?` is given: the function's return type, or the segment.
     pub question_span: Span,
     pub common: Common,

@@ -14,6 +14,7 @@ use crate::graph::{Graph, GraphInner};
 pub use crate::dtype::DType;
 pub use crate::error::{Result, ScopeError};
 pub use crate::get_variable::{get_variable, GetVariable};
+pub use crate::getter::CustomGetter;
 pub use crate::init::Initializer;
 pub use crate::scope::{
     default_variable_scope, variable_scope, NameScope, NameScopeGuard, ScopeTarget,
@@ -160,11 +161,13 @@ impl TemplateCell {
     }
 
     /// The template of the current default graph, made on first use.
+    /// `custom_getter` is called only when the template is made.
     pub fn template(
         &self,
         name: &str,
         unique_name: Option<&str>,
         create_scope_now: bool,
+        custom_getter: impl FnOnce() -> Option<CustomGetter>,
     ) -> Result<Template> {
         let graph = Graph::current();
         let mut templates = self
@@ -182,6 +185,9 @@ impl TemplateCell {
         if let Some(unique) = unique_name {
             builder = builder.unique_name(unique);
         }
+        if let Some(getter) = custom_getter() {
+            builder = builder.custom_getter(getter);
+        }
         let template = builder.build()?;
         templates.push((Arc::downgrade(&graph.inner), template.clone()));
         Ok(template)
@@ -194,8 +200,10 @@ impl TemplateCell {
         name: &str,
         unique_name: Option<&str>,
         create_scope_now: bool,
+        custom_getter: impl FnOnce() -> Option<CustomGetter>,
     ) -> Result<TemplateCall> {
-        self.template(name, unique_name, create_scope_now)?.enter()
+        self.template(name, unique_name, create_scope_now, custom_getter)?
+            .enter()
     }
 
     /// Starts a call of a `#[template]` function.
@@ -204,8 +212,9 @@ impl TemplateCell {
         name: &str,
         unique_name: Option<&str>,
         create_scope_now: bool,
+        custom_getter: impl FnOnce() -> Option<CustomGetter>,
     ) -> Result<TemplateBody> {
-        let call = self.enter(name, unique_name, create_scope_now)?;
+        let call = self.enter(name, unique_name, create_scope_now, custom_getter)?;
         Ok(TemplateBody(Some(call)))
     }
 }

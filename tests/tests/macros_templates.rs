@@ -6,10 +6,12 @@
 #[path = "macros_tf/expect.rs"]
 mod expect;
 
+use std::sync::{Arc, Mutex, PoisonError};
+
 use expect::{expected, Log};
 use scope_runtime::{
-    get_variable, global_variables, scope, template, variable_scope, Graph, Initializer,
-    ScopeError, Variable,
+    get_variable, global_variables, scope, template, variable_scope, CustomGetter, Graph,
+    Initializer, ScopeError, Variable,
 };
 
 type Result<T = (), E = ScopeError> = std::result::Result<T, E>;
@@ -206,4 +208,53 @@ fn a_partial_shape_cannot_create() {
     // The same request through the runtime, for comparison.
     let same = get_variable("fresh").partial_shape(&[None, Some(3)]).get();
     assert_eq!(same.unwrap_err().kind(), "UnknownShape");
+}
+
+// ---------------------------------------------------------------------------
+// A template's custom_getter
+
+type Seen = Arc<Mutex<Vec<String>>>;
+
+fn record(tag: &'static str, seen: &Seen) -> CustomGetter {
+    let seen = Arc::clone(seen);
+    CustomGetter::new(move |next, req| {
+        seen.lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(format!("{tag}:{}", req.name));
+        next.get(req)
+    })
+}
+
+/// The records so far, cleared (a `getter_log` step).
+fn getter_log(log: &mut Log, seen: &Seen) {
+    let records = std::mem::take(&mut *seen.lock().unwrap_or_else(PoisonError::into_inner));
+    log.list(records);
+}
+
+#[template("t", custom_getter = record("tm", seen))]
+fn recorded(log: &mut Log, seen: &Seen) -> Result {
+    log.scope();
+    log.var(get_variable!("v", [1]));
+    Ok(())
+}
+
+#[test]
+fn a_templates_custom_getter_composes_where_its_scope_is_made() {
+    let _g = fresh();
+    let mut log = Log::default();
+    let seen: Seen = Arc::default();
+    scope!(variable_scope("outer", custom_getter = record("outer", &seen)) {
+        log.scope();
+        recorded(&mut log, &seen).unwrap();
+    });
+    getter_log(&mut log, &seen);
+    scope!(variable_scope("other", custom_getter = record("other", &seen)) {
+        log.scope();
+        recorded(&mut log, &seen).unwrap();
+    });
+    getter_log(&mut log, &seen);
+    // The scenario's first template (made at its first call, as the macro
+    // makes it); its `make_template` result is not observable.
+    let want = expected("api/api_getter_template.json", &[1]);
+    assert_eq!(log.0, want[..8]);
 }

@@ -12,6 +12,7 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
+use syn::spanned::Spanned;
 use syn::{Lifetime, ReturnType};
 
 use super::tokens::{mixed, private, question, respan};
@@ -52,11 +53,16 @@ pub fn wrap(spec: &TemplateSpec, inner: TokenStream, form: Form<'_>) -> TokenStr
     // The fallible call is spanned at the return type (or the `template`
     // segment), so a `?` that cannot convert or return points there.
     let span = spec.question_span;
+    let getter = match &spec.custom_getter {
+        Some(g) => quote_spanned!(g.span()=>
+            || ::core::option::Option::Some(::core::convert::Into::into(#g))),
+        None => quote!(|| ::core::option::Option::None),
+    };
     let (unique, now) = (respan(unique, span), respan(now, span));
     // The static, resolved as the other locals, located at `span`.
     let at = syn::Ident::new("__SCOPE_TEMPLATE", Span::mixed_site().located_at(span));
-    let enter_body = quote_spanned!(span=> #at.enter_body(#name, #unique, #now)?);
-    let enter = quote_spanned!(span=> #at.enter(#name, #unique, #now)?);
+    let enter_body = quote_spanned!(span=> #at.enter_body(#name, #unique, #now, #getter)?);
+    let enter = quote_spanned!(span=> #at.enter(#name, #unique, #now, #getter)?);
     let q = question(span);
     match form {
         Form::Fn { output, label } => {

@@ -26,7 +26,7 @@ pub fn report(kind: Kind, site: Site, read: &Read, errors: &mut Errors) {
 /// `#[variable_scope(.., template)]`.
 pub fn report_template_options(read: &Read, errors: &mut Errors) {
     use syn::spanned::Spanned;
-    let spans: [(Option<Span>, &str); 7] = [
+    let spans: [(Option<Span>, &str); 6] = [
         (read.initializer.as_ref().map(Spanned::span), "initializer"),
         (read.dtype.map(|(span, _)| span), "dtype"),
         (
@@ -34,10 +34,6 @@ pub fn report_template_options(read: &Read, errors: &mut Errors) {
             "auxiliary_name_scope",
         ),
         (read.default_name.as_ref().map(|d| d.span()), "default_name"),
-        (
-            read.custom_getter.as_ref().map(Spanned::span),
-            "custom_getter",
-        ),
         (read.regularizer.as_ref().map(Spanned::span), "regularizer"),
         (read.partitioner.as_ref().map(Spanned::span), "partitioner"),
     ];
@@ -98,7 +94,6 @@ fn message(kind: Kind, site: Site, key: Key) -> String {
             | Key::Dtype
             | Key::AuxiliaryNameScope
             | Key::DefaultName
-            | Key::CustomGetter
             | Key::Regularizer
             | Key::Partitioner,
         ) => format!(

@@ -240,6 +240,7 @@ fn build(kind: Kind, read: Read, question_span: Span) -> Option<Layer> {
                 name,
                 unique_name: read.unique_name,
                 create_scope_now: read.create_scope_now,
+                custom_getter: read.custom_getter,
                 question_span,
                 common,
             })
