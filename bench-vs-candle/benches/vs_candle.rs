@@ -178,7 +178,7 @@ fn load(c: &mut Criterion) {
         &st,
         tensors.iter().map(|(n, a)| (n, a)),
         std::iter::empty::<(String, String)>(),
-        false,
+        &opts,
     )
     .unwrap();
     eprintln!(

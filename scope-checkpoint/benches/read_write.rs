@@ -78,7 +78,7 @@ fn bench(c: &mut Criterion) {
         &st,
         tensors.iter().map(|(n, a)| (n, a)),
         [("format", "np")],
-        false,
+        &no_sync,
     )
     .unwrap();
     let sizes: Vec<usize> = tensors.iter().map(|(_, a)| a.len()).collect();
@@ -215,7 +215,7 @@ fn bench(c: &mut Criterion) {
                 &out_st,
                 tensors.iter().map(|(n, a)| (n, a)),
                 [("format", "np")],
-                false,
+                &no_sync,
             )
             .unwrap()
         })

@@ -316,37 +316,6 @@ impl CheckpointError {
     }
 }
 
-/// Up to 3 names from `names` closest to `wanted` (edit distance, then common prefix).
-/// Up to three of `names` closest to `wanted` (edit distance within a
-/// quarter of its length, at least 2), for "did you mean" hints. Shared by
+/// The one "did you mean" rule of scope (the `scope-names` crate), shared by
 /// this crate's errors and scope-runtime's `NotFound` and load reports.
-pub fn closest_names<'a>(wanted: &str, names: impl Iterator<Item = &'a str>) -> Vec<String> {
-    let mut scored: Vec<(usize, &str)> = names
-        .map(|n| (edit_distance(wanted.as_bytes(), n.as_bytes()), n))
-        .collect();
-    scored.sort();
-    let limit = (wanted.len() / 4).max(2);
-    scored
-        .into_iter()
-        .filter(|(d, _)| *d <= limit)
-        .take(3)
-        .map(|(_, n)| n.to_string())
-        .collect()
-}
-
-fn edit_distance(a: &[u8], b: &[u8]) -> usize {
-    // Names can be long; cap the work at a few hundred bytes each.
-    let a = &a[..a.len().min(256)];
-    let b = &b[..b.len().min(256)];
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, &ca) in a.iter().enumerate() {
-        cur[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != cb);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
-}
+pub use scope_names::closest_names;

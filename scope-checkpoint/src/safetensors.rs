@@ -13,6 +13,7 @@ use crate::source::TensorSource;
 use crate::tensor::{
     check_out_len, data_from_bytes, view_or_error, Element, TensorData, TensorInfo, TensorView,
 };
+use crate::writer::SaveOptions;
 use crate::DataType;
 
 /// Largest JSON header accepted (the `safetensors` package uses the same 100 MB limit).
@@ -286,15 +287,16 @@ where
     K: Into<String>,
     W: Into<String>,
 {
-    save_safetensors_with(path, tensors, metadata, true)
+    save_safetensors_with(path, tensors, metadata, &SaveOptions::default())
 }
 
-/// [`save_safetensors`] with control over fsync.
+/// [`save_safetensors`] with options (as `save_checkpoint_with`; a
+/// safetensors file has no state file, so only `fsync` applies).
 pub fn save_safetensors_with<'a, I, N, V, M, K, W>(
     path: impl AsRef<Path>,
     tensors: I,
     metadata: M,
-    fsync: bool,
+    options: &SaveOptions,
 ) -> Result<()>
 where
     I: IntoIterator<Item = (N, V)>,
@@ -313,7 +315,7 @@ where
         list.iter()
             .map(|(n, v)| (n.as_str(), v.dtype(), v.shape().to_vec())),
         metadata,
-        fsync,
+        options.fsync,
     )?;
     let by_name: BTreeMap<&str, &TensorView<'a>> =
         list.iter().map(|(n, v)| (n.as_str(), v)).collect();

@@ -3,34 +3,15 @@
 //! `scope-runtime`, which re-exports them; the expansions call it through
 //! `::scope_runtime::__private` (or the path given with `crate = "..."`).
 //!
-//! Layout: `parse.rs` is the one option grammar shared by every macro (plus
-//! the `scope!` input and the item an attribute is on), `valid.rs` the
-//! semantic checks (errors collected and combined), `expand.rs` the codegen.
+//! Layout, in pipeline order (`entry.rs`): syntax (`grammar.rs`, the one
+//! option grammar shared by every macro; `scope_input.rs`; `item.rs`),
+//! reading options with their values and duplicates (`read.rs`,
+//! `values.rs`, `suggest.rs`), every semantic check (`valid/`, producing
+//! the checked specs of `spec.rs`), and code generation (`expand/`, which
+//! checks nothing). `kind.rs` holds the one kind enum, `errors.rs` the
+//! error collector, `fallback.rs` the output on error.
 //!
-//! # Options
-//!
-//! Every macro takes the same comma-separated options; each macro accepts
-//! the ones that apply to it (anything else is a compile error that says so):
-//!
-//! | option | meaning | applies to |
-//! |---|---|---|
-//! | `"layer"` | the name, checked at compile time | all |
-//! | `name = <expr>` | a name computed at run time (`self.name`, `format!("h{i}")`, a captured `VariableScope`) | scopes, `get_variable!` |
-//! | `default_name = "dense"` | TF's `default_name` (`dense`, `dense_1`, ...) | scopes |
-//! | `reuse`, `reuse = true \| false \| auto` | TF's `reuse` / `AUTO_REUSE` | variable scopes |
-//! | `initializer = <expr>` | default initializer (anything `Into<Initializer>`) | variable scopes, `get_variable!` |
-//! | `dtype = f32 \| f64 \| i32 \| i64` | default dtype | variable scopes, `get_variable!` |
-//! | `auxiliary_name_scope = false` | do not open the name scope of the same name | variable scopes |
-//! | `template`, `unique_name = "t"` | make the function a template (same as `#[template]`) | `#[variable_scope]`, `#[template]` |
-//! | `[3, 4]`, `shape = <expr>`, `trainable = <expr>` | the variable's shape and collection | `get_variable!` |
-//! | `crate = "path"` | where scope-runtime is, for re-exports | all |
-//!
-//! A literal name must match TensorFlow's pattern for a name at the root,
-//! `^[A-Za-z0-9.][A-Za-z0-9_.\\/>-]*$`, since the macro cannot know whether
-//! the code runs inside another scope. Literal names make entering a scope
-//! infallible; a name computed at run time can fail, so the function must
-//! return `Result<_, E>` with `E: From<ScopeError>` and the error is
-//! propagated with `?`.
+//! See [the options](#options) below.
 //!
 //! Scope guards are per thread and `!Send`: the attributes reject `async fn`
 //! (a guard must not live across `.await`) and `const fn`. In async code,
@@ -38,13 +19,25 @@
 //! `await_holding_invalid_type` lint (with the guard types listed under
 //! `await-holding-invalid-types` in `clippy.toml`) catches the rest.
 
+#![doc = include_str!("../OPTIONS.md")]
+
+mod entry;
+mod errors;
 mod expand;
-mod parse;
+mod fallback;
+mod grammar;
+mod item;
+mod kind;
+mod read;
+mod scope_input;
+mod spec;
+mod suggest;
 mod valid;
+mod values;
 
 use proc_macro::TokenStream;
 
-use expand::Attr;
+use kind::Kind;
 
 /// Runs the function inside a variable scope (TF1's
 /// `with tf.compat.v1.variable_scope(...)`).
@@ -91,7 +84,7 @@ use expand::Attr;
 /// ```
 #[proc_macro_attribute]
 pub fn variable_scope(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand::attribute(Attr::VariableScope, args.into(), item.into()).into()
+    entry::attribute(Kind::VariableScope, args.into(), item.into()).into()
 }
 
 /// Runs the function inside a name scope (TF1's `tf.name_scope(...)`): it
@@ -127,7 +120,7 @@ pub fn variable_scope(args: TokenStream, item: TokenStream) -> TokenStream {
 /// ```
 #[proc_macro_attribute]
 pub fn name_scope(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand::attribute(Attr::NameScope, args.into(), item.into()).into()
+    entry::attribute(Kind::NameScope, args.into(), item.into()).into()
 }
 
 /// Makes the function a template (TF1's `make_template`): in each graph,
@@ -143,9 +136,15 @@ pub fn name_scope(args: TokenStream, item: TokenStream) -> TokenStream {
 /// template per layer object, call `make_template` and keep the `Template`
 /// in the object).
 ///
-/// An early `return` (or `?`) in the body skips the end-of-call check; the
-/// call is still closed, and a violation is then reported by the next
-/// fallible scope call on the thread.
+/// A call ends as TF's does: reaching the end of the body or an early
+/// `return` completes the call (an `Ok` value is checked for new trainable
+/// variables at once, an `Err` is a failed call), and leaving it with `?`
+/// (or a panic) is a failed call, as an exception is in TF (a failed first
+/// call leaves the template as if never called). A `return` inside another
+/// macro's arguments (other than a `scope!` block) is not seen and counts
+/// as `?` does. `create_scope_now` makes the template's scope when the
+/// template is made (TF's `create_scope_now_`), here at the function's
+/// first call in each graph.
 ///
 /// ```
 /// use scope_runtime::{get_variable, template, Graph, Initializer, ScopeError, Variable};
@@ -166,7 +165,7 @@ pub fn name_scope(args: TokenStream, item: TokenStream) -> TokenStream {
 /// ```
 #[proc_macro_attribute]
 pub fn template(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand::attribute(Attr::Template, args.into(), item.into()).into()
+    entry::attribute(Kind::Template, args.into(), item.into()).into()
 }
 
 /// Runs a block inside one or more scopes, outermost first; the block's
@@ -176,7 +175,18 @@ pub fn template(args: TokenStream, item: TokenStream) -> TokenStream {
 /// ```text
 /// scope!(variable_scope("layer", reuse = auto) { ... })
 /// scope!(name_scope("a"), variable_scope("b") { ... })
+/// scope!(template("tower") { ... })
 /// ```
+///
+/// A `template("tower", unique_name = "..", create_scope_now)` segment is
+/// `make_template` at this call site: one template per call site and
+/// graph, made on the first pass, sharing its variables on later passes.
+/// Entering it and its end-of-call check can fail, so it needs an
+/// enclosing function that returns a `Result` whose error converts from
+/// `ScopeError`. The block's value is not inspected: finishing the block
+/// completes the call (checked at once); leaving it early (`?`, `break`,
+/// `continue`, `return`) closes the call, and a check error is then
+/// reported by the next fallible call on the thread.
 ///
 /// A `name = <expr>` computed at run time is entered with `?`, so it needs
 /// an enclosing function that returns a `Result` whose error converts from
@@ -202,16 +212,35 @@ pub fn template(args: TokenStream, item: TokenStream) -> TokenStream {
 /// assert_eq!((steps[0].1.as_str(), steps[1].1.as_str()), ("step/rnn/MatMul", "step_2/rnn/MatMul"));
 /// # Ok::<(), ScopeError>(())
 /// ```
+///
+/// ```
+/// use scope_runtime::{get_variable, scope, Graph, ScopeError, Variable};
+///
+/// fn encoder(x: usize) -> Result<Variable, ScopeError> {
+///     let w = scope!(template("encoder") { get_variable!("w", [x])? });
+///     Ok(w)
+/// }
+///
+/// let graph = Graph::new();
+/// let _default = graph.as_default();
+/// assert_eq!(encoder(3)?, encoder(3)?);
+/// assert_eq!(encoder(3)?.name(), "encoder/w:0");
+/// # Ok::<(), ScopeError>(())
+/// ```
 #[proc_macro]
 pub fn scope(input: TokenStream) -> TokenStream {
-    expand::scope_macro(input.into()).into()
+    entry::scope_macro(input.into()).into()
 }
 
 /// `get_variable(name)` with a literal name checked at compile time:
 /// `get_variable!("w", [3, 4])`, with the options `dtype = f32`,
-/// `initializer = <expr>`, `trainable = <expr>` and `shape = <expr>`.
-/// Evaluates to `Result<Variable, ScopeError>`; the variable's definition
-/// site is the macro's call site.
+/// `initializer = <expr>`, `trainable = <expr>`, `shape = <expr>`,
+/// `custom_getter = <expr>`, `regularizer = <expr>` and
+/// `partitioner = <expr>`. `None` or `_` in the shape is an unknown
+/// dimension (`[None, 3]`: a partial shape, which shares but cannot
+/// create). Evaluates to `Result<Variable, ScopeError>`
+/// (`Result<PartitionedVariable, ScopeError>` with a `partitioner`); the
+/// variable's definition site is the macro's call site.
 ///
 /// ```
 /// use scope_runtime::{get_variable, variable_scope, Graph, Initializer, ScopeError};
@@ -232,5 +261,5 @@ pub fn scope(input: TokenStream) -> TokenStream {
 /// ```
 #[proc_macro]
 pub fn get_variable(input: TokenStream) -> TokenStream {
-    expand::get_variable_macro(input.into()).into()
+    entry::get_variable(input.into()).into()
 }

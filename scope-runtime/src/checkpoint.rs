@@ -20,9 +20,9 @@ use crate::dtype::DType;
 use crate::graph::Graph;
 use crate::variable::Variable;
 
-/// Errors of restoring or saving a graph.
+/// Errors of restoring a graph.
 #[derive(Debug, thiserror::Error)]
-pub enum LoadError {
+pub enum RestoreError {
     /// The file could not be read or written (missing, corrupt, ...).
     #[error(transparent)]
     Checkpoint(#[from] CheckpointError),
@@ -31,6 +31,17 @@ pub enum LoadError {
     #[error("{0}")]
     Mismatch(Box<LoadReport>),
     /// A variable's value could not be made, read or assigned.
+    #[error(transparent)]
+    Value(#[from] crate::ScopeError),
+}
+
+/// Errors of saving a graph. A failed save leaves any previous file intact.
+#[derive(Debug, thiserror::Error)]
+pub enum SaveError {
+    /// The file could not be written.
+    #[error(transparent)]
+    Checkpoint(#[from] CheckpointError),
+    /// A variable's value could not be made or read for saving.
     #[error(transparent)]
     Value(#[from] crate::ScopeError),
 }
@@ -178,8 +189,9 @@ impl fmt::Display for LoadReport {
     }
 }
 
-/// Options of [`Graph::restore_with`].
-#[derive(Clone, Debug, Default)]
+/// Options of [`Graph::restore_with`]. The default is strict, as
+/// [`Graph::restore`] is.
+#[derive(Clone, Debug)]
 pub struct RestoreOptions {
     strict: bool,
     ema: bool,
@@ -190,19 +202,31 @@ pub struct RestoreOptions {
     transposed: Vec<String>,
 }
 
+impl Default for RestoreOptions {
+    fn default() -> Self {
+        RestoreOptions::strict()
+    }
+}
+
 impl RestoreOptions {
     /// Strict (the default of [`Graph::restore`]): fail without assigning
     /// anything unless model and file match exactly.
     pub fn strict() -> Self {
         RestoreOptions {
             strict: true,
-            ..RestoreOptions::default()
+            ema: false,
+            assignment_map: Vec::new(),
+            renames: Vec::new(),
+            transposed: Vec::new(),
         }
     }
 
     /// Non-strict: assign what matches and return the report of the rest.
     pub fn lenient() -> Self {
-        RestoreOptions::default()
+        RestoreOptions {
+            strict: false,
+            ..RestoreOptions::strict()
+        }
     }
 
     /// Loads each variable from its `<var>/ExponentialMovingAverage` shadow
@@ -340,7 +364,7 @@ fn read_value(
     name: &str,
     var: &Variable,
     shape: &[usize],
-) -> Result<Staged, LoadError> {
+) -> Result<Staged, RestoreError> {
     let elements: usize = shape.iter().product();
     macro_rules! staged {
         ($t:ty, $variant:ident) => {{
@@ -364,7 +388,7 @@ fn read_value(
 
 /// Reads the verified element bytes of `name` straight into `out` (slices
 /// of a partitioned variable assembled; mapped pages dropped after copying).
-fn fill(source: &dyn TensorSource, name: &str, out: &mut [u8]) -> Result<(), LoadError> {
+fn fill(source: &dyn TensorSource, name: &str, out: &mut [u8]) -> Result<(), RestoreError> {
     Ok(source.read_into(name, out)?)
 }
 
@@ -432,15 +456,15 @@ impl Staged {
 /// borrowed view of its value's bytes (on the CPU, contiguous).
 fn with_views<R>(
     variables: &[Variable],
-    save: impl FnOnce(Vec<(&Variable, TensorView<'_>)>) -> Result<R, LoadError>,
-) -> Result<R, LoadError> {
+    save: impl FnOnce(Vec<(&Variable, TensorView<'_>)>) -> Result<R, SaveError>,
+) -> Result<R, SaveError> {
     let host: Vec<candle_core::Tensor> = variables
         .iter()
         .map(|v| {
-            let t = v.tensor().map_err(LoadError::Value)?;
+            let t = v.tensor().map_err(SaveError::Value)?;
             t.to_device(&candle_core::Device::Cpu)
                 .and_then(|t| t.contiguous())
-                .map_err(|e| LoadError::Value(engine(v, e)))
+                .map_err(|e| SaveError::Value(engine(v, e)))
         })
         .collect::<Result<_, _>>()?;
     let guards: Vec<_> = host.iter().map(|t| t.storage_and_layout()).collect();
@@ -483,7 +507,7 @@ fn saved_shape(var: &Variable) -> (&[usize], bool) {
 fn write_checkpoint(
     prefix: &Path,
     mut views: Vec<(&Variable, TensorView<'_>)>,
-) -> Result<(), LoadError> {
+) -> Result<(), SaveError> {
     let key = |v: &Variable| -> (String, Vec<usize>) {
         match v.save_slice() {
             Some(s) => (s.full_name.clone(), s.offset.clone()),
@@ -514,9 +538,9 @@ fn cpu_slice<'s, T: candle_core::WithDType>(
     storage: &'s candle_core::Storage,
     layout: &candle_core::Layout,
     var: &Variable,
-) -> Result<&'s [T], LoadError> {
+) -> Result<&'s [T], SaveError> {
     let candle_core::Storage::Cpu(cpu) = storage else {
-        return Err(LoadError::Value(crate::ScopeError::InvalidArgument(
+        return Err(SaveError::Value(crate::ScopeError::InvalidArgument(
             format!(
                 "variable `{}`: its value was moved to the CPU but is not there",
                 var.op_name()
@@ -525,14 +549,23 @@ fn cpu_slice<'s, T: candle_core::WithDType>(
     };
     let all = cpu
         .as_slice::<T>()
-        .map_err(|e| LoadError::Value(engine(var, e)))?;
+        .map_err(|e| SaveError::Value(engine(var, e)))?;
     let start = layout.start_offset();
     all.get(start..start + var.num_elements()).ok_or_else(|| {
-        LoadError::Value(crate::ScopeError::InvalidArgument(format!(
+        SaveError::Value(crate::ScopeError::InvalidArgument(format!(
             "variable `{}`: its storage is smaller than its shape",
             var.op_name()
         )))
     })
+}
+
+fn engine_restoring(var: &Variable, e: candle_core::Error) -> crate::ScopeError {
+    crate::ScopeError::Engine {
+        name: var.op_name().to_string(),
+        doing: "shaping the restored value".to_string(),
+        detail: e.to_string(),
+        defined_at: var.defined_at(),
+    }
 }
 
 fn engine(var: &Variable, e: candle_core::Error) -> crate::ScopeError {
@@ -548,7 +581,7 @@ impl Graph {
     /// Restores every variable from a TF checkpoint (prefix, `.index` or a
     /// directory with a `checkpoint` state file) or a safetensors file,
     /// strictly: see [`RestoreOptions::strict`].
-    pub fn restore(&self, path: impl AsRef<Path>) -> Result<LoadReport, LoadError> {
+    pub fn restore(&self, path: impl AsRef<Path>) -> Result<LoadReport, RestoreError> {
         self.restore_with(path, &RestoreOptions::strict())
     }
 
@@ -557,7 +590,7 @@ impl Graph {
         &self,
         path: impl AsRef<Path>,
         options: &RestoreOptions,
-    ) -> Result<LoadReport, LoadError> {
+    ) -> Result<LoadReport, RestoreError> {
         let source = scope_checkpoint::open(path.as_ref())?;
         self.restore_from(source.as_ref(), options)
     }
@@ -567,7 +600,7 @@ impl Graph {
         &self,
         source: &dyn TensorSource,
         options: &RestoreOptions,
-    ) -> Result<LoadReport, LoadError> {
+    ) -> Result<LoadReport, RestoreError> {
         let mut report = LoadReport {
             source: source.path().to_path_buf(),
             resolution: source.resolution().map(ToString::to_string),
@@ -647,7 +680,7 @@ impl Graph {
             report.rewrites = suggest(&variables, source, &report);
         }
         if options.strict && !report.is_complete() {
-            return Err(LoadError::Mismatch(Box::new(report)));
+            return Err(RestoreError::Mismatch(Box::new(report)));
         }
         // Read everything first, then assign: a corrupt tensor leaves the
         // model untouched.
@@ -661,7 +694,7 @@ impl Graph {
                     let t = read_value(source, &tensor, &var, &stored)?
                         .into_tensor(&stored)
                         .and_then(|t| t.t())
-                        .map_err(|e| LoadError::Value(engine(&var, e)))?;
+                        .map_err(|e| RestoreError::Value(engine_restoring(&var, e)))?;
                     Staged::Tensor(t)
                 }
                 None => read_value(source, &tensor, &var, var.shape())?,
@@ -671,7 +704,7 @@ impl Graph {
                         None => {
                             let t = read_value(source, &tensor, &var, &slice.full_shape)?
                                 .into_tensor(&slice.full_shape)
-                                .map_err(|e| LoadError::Value(engine(&var, e)))?;
+                                .map_err(|e| RestoreError::Value(engine_restoring(&var, e)))?;
                             full_tensors.insert(tensor.clone(), t.clone());
                             t
                         }
@@ -680,7 +713,7 @@ impl Graph {
                     for (d, (&start, &len)) in slice.offset.iter().zip(var.shape()).enumerate() {
                         part = part
                             .narrow(d, start, len)
-                            .map_err(|e| LoadError::Value(engine(&var, e)))?;
+                            .map_err(|e| RestoreError::Value(engine_restoring(&var, e)))?;
                     }
                     Staged::Tensor(part)
                 }
@@ -698,7 +731,7 @@ impl Graph {
     /// Saves every variable under its op name as a TF V2 checkpoint at
     /// `prefix` (`dir/model.ckpt`), and points `dir/checkpoint` at it.
     /// Atomic: an interrupted save leaves any previous checkpoint intact.
-    pub fn save_checkpoint(&self, prefix: impl AsRef<Path>) -> Result<(), LoadError> {
+    pub fn save_checkpoint(&self, prefix: impl AsRef<Path>) -> Result<(), SaveError> {
         with_views(&self.saved_variables(), |views| {
             write_checkpoint(prefix.as_ref(), views)
         })
@@ -707,7 +740,7 @@ impl Graph {
     /// Saves every variable under its op name as a safetensors file
     /// (atomic). Safetensors has no slices: a partitioned variable's parts
     /// are saved under their own names (`w/part_0`, ...).
-    pub fn save_safetensors(&self, path: impl AsRef<Path>) -> Result<(), LoadError> {
+    pub fn save_safetensors(&self, path: impl AsRef<Path>) -> Result<(), SaveError> {
         with_views(&self.saved_variables(), |views| {
             let named = views.into_iter().map(|(v, view)| (v.op_name(), view));
             Ok(scope_checkpoint::save_safetensors(

@@ -344,9 +344,9 @@ pub(crate) fn pop_default_graph(graph_id: u64) -> Option<usize> {
 }
 
 /// Records a guard-order error, reported by the next fallible call on this
-/// thread (and at once on stderr, since a `Drop` cannot return it).
+/// thread (a `Drop` cannot return it; `take_guard_error` reads it at once).
+/// The library never prints.
 pub(crate) fn record_guard_error(err: ScopeError) {
-    eprintln!("scope: {err}");
     SCOPES.with(|s| s.borrow_mut().pending = Some(err));
 }
 

@@ -192,6 +192,7 @@ impl<'a> GetVariable<'a> {
                         regularizer: None,
                         fan_shape: None,
                         defined_at,
+                        scope: Some(scope),
                     },
                 )
                 .map(Some)
@@ -261,6 +262,7 @@ impl<'a> GetVariable<'a> {
                 trainable,
                 collections,
                 defined_at,
+                scope: Some(scope.clone()),
             };
             let chain = match self.custom_getter {
                 Some(g) => Some(GetterChain::compose(g, None)),

@@ -44,6 +44,8 @@ pub struct VariableRequest {
     /// Collections a new variable joins (`None`: `variables`).
     pub collections: Option<Vec<String>>,
     pub(crate) defined_at: DefinedAt,
+    /// The scope of the `get_variable` call.
+    pub(crate) scope: Option<crate::scope_object::VariableScope>,
 }
 
 /// What `get_variable` (and a getter) returns, and what collections hold:

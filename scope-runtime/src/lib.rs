@@ -39,6 +39,8 @@
 //! Scope stacks are per thread (as in TF); a [`Graph`] is `Send + Sync` and
 //! may be shared by threads that create and look up variables concurrently.
 
+#![forbid(unsafe_code)]
+
 // Types.
 mod derived_tensor;
 mod dtype;
@@ -60,6 +62,7 @@ mod graph;
 mod checkpoint;
 mod default_graph;
 mod ema;
+mod explain;
 mod get_variable;
 mod getters;
 mod new_variable;
@@ -85,7 +88,9 @@ pub use scope_checkpoint as format;
 
 /// The engine: candle's tensors, devices and autograd (`candle-core`).
 pub use candle_core as candle;
-pub use checkpoint::{LoadError, LoadReport, RestoreOptions, TensorMismatch, Unexpected};
+pub use checkpoint::{
+    LoadReport, RestoreError, RestoreOptions, SaveError, TensorMismatch, Unexpected,
+};
 
 pub use context::take_guard_error;
 pub use default_graph::{get_default_graph, DefaultGraphGuard};
@@ -93,6 +98,7 @@ pub use derived_tensor::DerivedTensor;
 pub use dtype::DType;
 pub use ema::ExponentialMovingAverage;
 pub use error::{DefinedAt, NameKind, Result, ScopeError};
+pub use explain::{Explanation, NamePart};
 pub use get_variable::{get_local_variable, get_variable, GetVariable};
 pub use getter::{CustomGetter, GraphObject, NextGetter, VariableRequest};
 pub use getters::cast;

@@ -9,59 +9,13 @@ type FxHashMap<K, V> = hashbrown::HashMap<K, V, FxBuildHasher>;
 
 use crate::error::{NameKind, ScopeError};
 
-fn is_name_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '\\' | '/' | '>' | '-')
-}
-
-fn is_root_first_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '.'
-}
-
-/// TF's nested pattern `^[A-Za-z0-9_.\\/>-]*$`, with Python's `$` (which
-/// also matches before one trailing newline).
-pub(crate) fn is_valid_nested(name: &str) -> bool {
-    strip_final_newline(name).chars().all(is_name_char)
-}
-
-/// TF's root pattern `^[A-Za-z0-9.][A-Za-z0-9_.\\/>-]*$`.
-pub(crate) fn is_valid_root(name: &str) -> bool {
-    let body = strip_final_newline(name);
-    let mut chars = body.chars();
-    match chars.next() {
-        Some(first) => is_root_first_char(first) && chars.all(is_name_char),
-        None => false,
-    }
-}
-
-fn strip_final_newline(name: &str) -> &str {
-    name.strip_suffix('\n').unwrap_or(name)
-}
-
-/// Checks `name` against the root pattern (`at_root`) or the nested one.
+/// Checks `name` against TF's root pattern (`at_root`) or the nested one
+/// (the rule itself is the `scope-names` crate's).
 pub(crate) fn validate(name: &str, at_root: bool, kind: NameKind) -> Result<(), ScopeError> {
-    let ok = if at_root {
-        is_valid_root(name)
-    } else {
-        is_valid_nested(name)
-    };
-    if ok {
-        return Ok(());
-    }
-    let body = strip_final_newline(name);
-    let reason = if let Some(c) = body.chars().find(|&c| !is_name_char(c)) {
-        format!("it contains {c:?}")
-    } else if body.is_empty() {
-        "it is empty".to_string()
-    } else {
-        format!(
-            "at the root a name must start with a letter, digit or `.`, not {:?}",
-            body.chars().next().unwrap_or(' ')
-        )
-    };
-    Err(ScopeError::InvalidName {
+    scope_names::check(name, at_root).map_err(|reason| ScopeError::InvalidName {
         name: name.to_string(),
         kind,
-        reason,
+        reason: reason.to_string(),
     })
 }
 
@@ -329,13 +283,10 @@ mod tests {
 
     #[test]
     fn validity() {
-        assert!(is_valid_root("a.b-c>d\\e/f_g"));
-        assert!(is_valid_root(".x"));
-        assert!(!is_valid_root("_x"));
-        assert!(is_valid_nested("_x"));
-        assert!(!is_valid_nested("a b"));
-        assert!(!is_valid_nested("a:0"));
-        assert!(!is_valid_root(""));
-        assert!(is_valid_nested(""));
+        assert!(validate("a.b-c>d\\e/f_g", true, NameKind::Op).is_ok());
+        assert!(validate("_x", true, NameKind::Op).is_err());
+        assert!(validate("_x", false, NameKind::Op).is_ok());
+        assert!(validate("a:0", false, NameKind::Op).is_err());
+        assert!(validate("", true, NameKind::Op).is_err());
     }
 }

@@ -105,6 +105,8 @@ impl<'a> NewVariable<'a> {
                     initializer: None,
                     defined_at,
                     collections: self.collections,
+                    created_in: Some(st.var_scope.clone()),
+                    requested: Some(name.to_string()),
                 },
             )
         })

@@ -14,6 +14,7 @@ use crate::graph::{Graph, GraphInner};
 pub use crate::dtype::DType;
 pub use crate::error::{Result, ScopeError};
 pub use crate::get_variable::{get_variable, GetVariable};
+pub use crate::getter::CustomGetter;
 pub use crate::init::Initializer;
 pub use crate::scope::{
     default_variable_scope, variable_scope, NameScope, NameScopeGuard, ScopeTarget,
@@ -160,7 +161,14 @@ impl TemplateCell {
     }
 
     /// The template of the current default graph, made on first use.
-    pub fn template(&self, name: &str, unique_name: Option<&str>) -> Result<Template> {
+    /// `custom_getter` is called only when the template is made.
+    pub fn template(
+        &self,
+        name: &str,
+        unique_name: Option<&str>,
+        create_scope_now: bool,
+        custom_getter: impl FnOnce() -> Option<CustomGetter>,
+    ) -> Result<Template> {
         let graph = Graph::current();
         let mut templates = self
             .templates
@@ -173,32 +181,70 @@ impl TemplateCell {
         if let Some((_, template)) = found {
             return Ok(template.clone());
         }
-        let mut builder = make_template(name);
+        let mut builder = make_template(name).create_scope_now(create_scope_now);
         if let Some(unique) = unique_name {
             builder = builder.unique_name(unique);
+        }
+        if let Some(getter) = custom_getter() {
+            builder = builder.custom_getter(getter);
         }
         let template = builder.build()?;
         templates.push((Arc::downgrade(&graph.inner), template.clone()));
         Ok(template)
     }
 
-    /// Starts a call of the function: enters its template's scope.
-    pub fn enter(&self, name: &str, unique_name: Option<&str>) -> Result<TemplateCall> {
-        self.template(name, unique_name)?.enter()
+    /// Starts a call of a `scope!(template(..))` block: enters its
+    /// template's scope.
+    pub fn enter(
+        &self,
+        name: &str,
+        unique_name: Option<&str>,
+        create_scope_now: bool,
+        custom_getter: impl FnOnce() -> Option<CustomGetter>,
+    ) -> Result<TemplateCall> {
+        self.template(name, unique_name, create_scope_now, custom_getter)?
+            .enter()
+    }
+
+    /// Starts a call of a `#[template]` function.
+    pub fn enter_body(
+        &self,
+        name: &str,
+        unique_name: Option<&str>,
+        create_scope_now: bool,
+        custom_getter: impl FnOnce() -> Option<CustomGetter>,
+    ) -> Result<TemplateBody> {
+        let call = self.enter(name, unique_name, create_scope_now, custom_getter)?;
+        Ok(TemplateBody(Some(call)))
     }
 }
 
-/// Ends a template call after the body produced `out`: an `Ok` body gets
-/// the call's own check (`TemplateVariableCreated`), an `Err` body keeps its
-/// error (the call is still closed).
-pub fn finish_template_call<T, E>(
-    call: TemplateCall,
-    out: &std::result::Result<T, E>,
-) -> Result<()> {
-    if out.is_ok() {
-        call.finish()
-    } else {
-        call.fail();
-        Ok(())
+/// A call of a `#[template]` function. Finished with the body's value (the
+/// end of the body, or a `return`); dropped unfinished (the body left with
+/// `?`, or panicked) it is a failed call, as an exception is in TF.
+pub struct TemplateBody(Option<TemplateCall>);
+
+impl TemplateBody {
+    /// Ends the call after the body produced `out`: an `Ok` body gets the
+    /// call's own check (`TemplateVariableCreated`), an `Err` body keeps its
+    /// error (the call is still closed).
+    pub fn finish<T, E>(mut self, out: &std::result::Result<T, E>) -> Result<()> {
+        let Some(call) = self.0.take() else {
+            return Ok(());
+        };
+        if out.is_ok() {
+            call.finish()
+        } else {
+            call.fail();
+            Ok(())
+        }
+    }
+}
+
+impl Drop for TemplateBody {
+    fn drop(&mut self) {
+        if let Some(call) = self.0.take() {
+            call.fail();
+        }
     }
 }

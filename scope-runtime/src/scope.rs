@@ -11,14 +11,14 @@ use crate::context::{
     ThreadBound,
 };
 use crate::dtype::DType;
-use crate::error::{NameKind, Result, ScopeError};
+use crate::error::{DefinedAt, NameKind, Result, ScopeError};
 use crate::getter::{CustomGetter, GetterChain};
 use crate::graph::{Graph, GraphState};
 use crate::init::Initializer;
 use crate::names::validate;
 use crate::partitioner::Partitioner;
 use crate::regularizer::Regularizer;
-use crate::scope_object::{Reuse, ScopeExtras, VariableScope};
+use crate::scope_object::{OpenedBy, Origin, Reuse, ScopeExtras, VariableScope};
 
 // ---------------------------------------------------------------------------
 // Name scopes
@@ -319,7 +319,9 @@ impl<'a> VariableScopeBuilder<'a> {
     }
 
     /// Opens the scope until the guard drops.
+    #[track_caller]
     pub fn enter(self) -> Result<VariableScopeGuard> {
+        let at = Some(DefinedAt(std::panic::Location::caller()));
         with_current(|graph, st| {
             let explicit_reuse = match self.reuse {
                 Reuse::False => None,
@@ -346,6 +348,11 @@ impl<'a> VariableScopeBuilder<'a> {
                         initializer.or_else(|| captured.initializer_arc().cloned()),
                         self.dtype.unwrap_or(captured.dtype()),
                         self.inherit(captured),
+                        Origin {
+                            how: OpenedBy::Reentered,
+                            at,
+                            parent: Some(captured.clone()),
+                        },
                     );
                     st.count_open(captured.name());
                     let snapshot = CountsRestore::Snapshot(st.counts.clone());
@@ -363,6 +370,11 @@ impl<'a> VariableScopeBuilder<'a> {
                         initializer,
                         self.dtype,
                         extras,
+                        Origin {
+                            how: OpenedBy::Name,
+                            at,
+                            parent: None,
+                        },
                     );
                     (scope, stack, st.reset_on_close(had_children))
                 }
@@ -399,6 +411,13 @@ impl<'a> VariableScopeBuilder<'a> {
                         initializer,
                         self.dtype,
                         extras,
+                        Origin {
+                            how: OpenedBy::DefaultName {
+                                base_len: default_name.len(),
+                            },
+                            at,
+                            parent: None,
+                        },
                     );
                     (scope, stack, st.reset_on_close(had_children))
                 }
@@ -456,8 +475,10 @@ fn by_name(
     initializer: Option<Arc<Initializer>>,
     dtype: Option<DType>,
     extras: ScopeExtras,
+    mut origin: Origin,
 ) -> (VariableScope, bool) {
     let parent = &st.var_scope;
+    origin.parent = Some(parent.clone());
     let sep = if parent.name().is_empty() { "" } else { "/" };
     let stack = new_stack.unwrap_or(&st.name_stack);
     let ons: [&str; 2] = match s {
@@ -473,6 +494,7 @@ fn by_name(
         initializer.or_else(|| parent.initializer_arc().cloned()),
         dtype.unwrap_or(parent.dtype()),
         extras,
+        origin,
     );
     let had_children = st.count_open(scope.name());
     (scope, had_children)
@@ -533,11 +555,13 @@ impl fmt::Debug for VariableScopeGuard {
 
 /// For templates: makes a scope at once without opening a name scope
 /// (`make_template(..., create_scope_now_=True)`, §11).
+#[track_caller]
 pub(crate) fn create_scope_now(
     default_name: &str,
     unique_name: Option<&str>,
     custom_getter: Option<&CustomGetter>,
 ) -> Result<VariableScope> {
+    let at = Some(DefinedAt(std::panic::Location::caller()));
     with_current(|_, st| {
         let leaf = match unique_name {
             Some(u) => u.to_string(),
@@ -552,6 +576,11 @@ pub(crate) fn create_scope_now(
             parent.initializer_arc().cloned(),
             DType::F32,
             template_extras(parent, custom_getter),
+            Origin {
+                how: OpenedBy::Template,
+                at,
+                parent: Some(parent.clone()),
+            },
         );
         st.count_open(scope.name());
         st.counts.reset_under(scope.name());

@@ -10,6 +10,7 @@ use parking_lot::RwLock;
 use rustc_hash::FxBuildHasher;
 
 use crate::dtype::DType;
+use crate::error::DefinedAt;
 use crate::getter::{CustomGetter, GetterChain};
 use crate::init::Initializer;
 use crate::partitioner::Partitioner;
@@ -84,6 +85,30 @@ struct ScopeInner {
     /// Whether any of `extras` is set: lets `get_variable` skip the lock.
     has_extras: AtomicBool,
     extras: RwLock<ScopeExtras>,
+    origin: Origin,
+}
+
+/// How and where a scope object was made, for `Graph::explain`.
+#[derive(Clone, Debug)]
+pub(crate) struct Origin {
+    pub(crate) how: OpenedBy,
+    /// The user's `enter()` call (none for the root).
+    pub(crate) at: Option<DefinedAt>,
+    /// The scope it was opened in (for a re-entry: the captured scope).
+    pub(crate) parent: Option<VariableScope>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum OpenedBy {
+    Root,
+    Name,
+    /// A default name; the leaf is the default (`base_len` bytes) plus any
+    /// `_N` the per-parent counter added.
+    DefaultName {
+        base_len: usize,
+    },
+    Reentered,
+    Template,
 }
 
 /// The scope's partitioner, regularizer and (composed) custom getter.
@@ -112,6 +137,7 @@ impl VariableScope {
         initializer: Option<Arc<Initializer>>,
         dtype: DType,
         extras: ScopeExtras,
+        origin: Origin,
     ) -> Self {
         let len: usize = name
             .iter()
@@ -132,6 +158,7 @@ impl VariableScope {
             dtype,
             has_extras: AtomicBool::new(!extras.is_empty()),
             extras: RwLock::new(extras),
+            origin,
         }))
     }
 
@@ -144,7 +171,16 @@ impl VariableScope {
             None,
             DType::F32,
             ScopeExtras::default(),
+            Origin {
+                how: OpenedBy::Root,
+                at: None,
+                parent: None,
+            },
         )
+    }
+
+    pub(crate) fn origin(&self) -> &Origin {
+        &self.0.origin
     }
 
     /// A copy of the partitioner, regularizer and getter (empty without

@@ -16,7 +16,7 @@ use crate::names::validate;
 use crate::partitioned::PartitionedVariable;
 use crate::partitioner::{slice, slice_axis, Partitioner};
 use crate::regularizer::Regularizer;
-use crate::scope_object::Reuse;
+use crate::scope_object::{Reuse, VariableScope};
 use crate::store::ValueCell;
 use crate::variable::{NewVar, SaveSlice, Variable};
 
@@ -104,6 +104,8 @@ pub(crate) struct SingleRequest<'a> {
     /// The shape glorot's fans come from (a part's full variable).
     pub(crate) fan_shape: Option<&'a [usize]>,
     pub(crate) defined_at: DefinedAt,
+    /// The variable scope of the `get_variable` call (for `explain`).
+    pub(crate) scope: Option<&'a VariableScope>,
 }
 
 /// `_true_getter`: which path a request takes (§4 "Which path").
@@ -139,6 +141,7 @@ fn true_getter(req: VariableRequest) -> Result<GraphObject> {
             regularizer: req.regularizer.as_ref(),
             fan_shape: None,
             defined_at: req.defined_at,
+            scope: req.scope.as_ref(),
         },
     )
     .map(Into::into)
@@ -290,6 +293,7 @@ fn partitioned(
                 regularizer: req.regularizer.as_ref(),
                 fan_shape: Some(&shape),
                 defined_at: req.defined_at,
+                scope: req.scope.as_ref(),
             },
         )?;
         var.set_save_slice(SaveSlice {
@@ -414,6 +418,8 @@ pub(crate) fn single_variable(graph: &Graph, req: SingleRequest<'_>) -> Result<V
             initializer: Some(initializer),
             defined_at: req.defined_at,
             collections: req.collections.map(<[String]>::to_vec),
+            created_in: req.scope.cloned(),
+            requested: None,
         },
     )?;
     if let Some(r) = regularizer {

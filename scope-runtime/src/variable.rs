@@ -11,6 +11,7 @@ use candle_core::{Device, Tensor, Var};
 use crate::dtype::DType;
 use crate::error::{DefinedAt, Result, ScopeError};
 use crate::init::Initializer;
+use crate::scope_object::VariableScope;
 use crate::store::ValueCell;
 use crate::value::Value;
 
@@ -33,6 +34,10 @@ struct VarInner {
     index: usize,
     graph_id: u64,
     save_slice: OnceLock<SaveSlice>,
+    /// The variable scope current at creation and the name asked for, for
+    /// `Graph::explain`.
+    created_in: Option<VariableScope>,
+    requested: Option<Box<str>>,
 }
 
 /// Where a part of a partitioned variable sits in the full variable (TF's
@@ -66,6 +71,9 @@ pub(crate) struct NewVar {
     pub(crate) defined_at: DefinedAt,
     /// Collections to join (`None`: `variables`); see `GraphState::add_variable`.
     pub(crate) collections: Option<Vec<String>>,
+    pub(crate) created_in: Option<VariableScope>,
+    /// What `tf.Variable` was asked to name it (`get_variable`: the store key).
+    pub(crate) requested: Option<String>,
 }
 
 impl Variable {
@@ -92,12 +100,22 @@ impl Variable {
             index,
             graph_id,
             save_slice: OnceLock::new(),
+            created_in: new.created_in,
+            requested: new.requested.map(Into::into),
         }))
     }
 
     /// For a part of a partitioned variable: its slice of the full one.
     pub fn save_slice(&self) -> Option<&SaveSlice> {
         self.0.save_slice.get()
+    }
+
+    pub(crate) fn created_in(&self) -> Option<&VariableScope> {
+        self.0.created_in.as_ref()
+    }
+
+    pub(crate) fn requested(&self) -> Option<&str> {
+        self.0.requested.as_deref()
     }
 
     /// Marks the variable as a part of a partitioned variable (set once).

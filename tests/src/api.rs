@@ -215,6 +215,13 @@ pub(crate) fn parse_getter(v: &Value, log: &GetterLog) -> Result<CustomGetter, S
     Err(bad(format!("unknown getter {v}")))
 }
 
+/// A step's partitioner, regularizer and custom getter.
+pub(crate) type Extras = (
+    Option<Partitioner>,
+    Option<Regularizer>,
+    Option<CustomGetter>,
+);
+
 /// The result of a get step, by what TF returned.
 pub(crate) fn object_result(obj: &GraphObject) -> Value {
     match obj {
@@ -267,17 +274,7 @@ fn partitioned_value_kind(p: &scope_runtime::PartitionedVariable) -> String {
 
 impl Runner {
     /// The `partitioner`, `regularizer` and `custom_getter` keys of a step.
-    pub(crate) fn extras(
-        &self,
-        step: &Value,
-    ) -> Result<
-        (
-            Option<Partitioner>,
-            Option<Regularizer>,
-            Option<CustomGetter>,
-        ),
-        ScopeError,
-    > {
+    pub(crate) fn extras(&self, step: &Value) -> Result<Extras, ScopeError> {
         let p = step.get("partitioner").map(parse_partitioner).transpose()?;
         let r = step.get("regularizer").map(parse_regularizer).transpose()?;
         let g = step

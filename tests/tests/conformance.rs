@@ -3,7 +3,7 @@
 //! its 74 custom-getter, partitioner, regularizer and collection scenarios
 //! in `conformance/api/`),
 //! the random differential corpus in `differential/`, and the project's own
-//! TF-produced layer scenarios in `conformance-own/layers/`.
+//! TF-produced layer and TF1-API scenarios in `conformance-own/`.
 
 use std::path::PathBuf;
 
@@ -49,6 +49,11 @@ fn every_shared_layer_scenario_matches_tensorflow() {
 #[test]
 fn every_shared_api_scenario_matches_tensorflow() {
     replay_dir("conformance/api", 74);
+}
+
+#[test]
+fn every_own_api_scenario_matches_tensorflow() {
+    replay_dir("conformance-own/api", 10);
 }
 
 #[test]

@@ -276,16 +276,39 @@ fn early(leave_early: bool) -> Result<usize> {
 }
 
 #[test]
-fn an_early_return_from_a_template_leaves_the_violation_pending() {
+fn an_early_return_from_a_template_counts_as_a_completed_call() {
     let _g = fresh();
     assert_eq!(early(false).unwrap(), 2);
     assert_eq!(early(false).unwrap_err().kind(), "TemplateVariableCreated");
-    // `return` skips the end-of-call check; the call is still closed, and
-    // the violation is reported by the next fallible call on the thread.
-    assert_eq!(early(true).unwrap(), 1);
-    let pending = get_variable("after").shape(&[1]).get().unwrap_err();
-    assert_eq!(pending.kind(), "TemplateVariableCreated");
+    // `return` ends the call as the end of the body does (TF counts a
+    // `return` as a completed call): the call is checked at once, and
+    // nothing is left pending for the next fallible call.
+    assert_eq!(early(true).unwrap_err().kind(), "TemplateVariableCreated");
+    assert!(take_guard_error().is_none());
+    assert!(get_variable("after").shape(&[1]).get().is_ok());
     assert_eq!(get_name_scope(), "");
+}
+
+#[template("fails_first")]
+fn fails_first(fail: bool) -> Result<Variable> {
+    let w = get_variable("w").shape(&[1]).get()?;
+    if fail {
+        Err(ScopeError::InvalidArgument("first call fails".into()))?;
+    }
+    Ok(w)
+}
+
+#[test]
+fn leaving_a_template_with_question_mark_is_a_failed_call() {
+    let _g = fresh();
+    // A first call left with `?` leaves the template as if never called
+    // (TF: an exception in the first call); the next call is the first.
+    assert_eq!(fails_first(true).unwrap_err().kind(), "InvalidArgument");
+    assert!(take_guard_error().is_none());
+    assert_eq!(get_name_scope(), "");
+    let err = fails_first(false).unwrap_err();
+    // ... and, as in TF, it finds the variable the failed call made.
+    assert_eq!(err.kind(), "AlreadyExists", "{err}");
 }
 
 #[test]

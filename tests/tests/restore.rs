@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use scope_runtime::{
-    get_variable, variable_scope, DType, Graph, Initializer, LoadError, RestoreOptions, Value,
+    get_variable, variable_scope, DType, Graph, Initializer, RestoreError, RestoreOptions, Value,
 };
 
 fn fixture(rel: &str) -> PathBuf {
@@ -35,7 +35,7 @@ fn strict_restore_lists_every_problem_and_assigns_nothing() {
         .unwrap();
 
     let err = graph.restore(fixture("tiny_gpt2")).unwrap_err();
-    let LoadError::Mismatch(report) = &err else {
+    let RestoreError::Mismatch(report) = &err else {
         panic!("expected a mismatch report, got {err}");
     };
     assert_eq!(
@@ -187,12 +187,12 @@ fn corrupt_and_missing_files_are_typed_errors() {
     let graph = Graph::new();
     var(&graph, "", "v", &[1]);
     let err = graph.restore(fixture("nope/model.ckpt")).unwrap_err();
-    assert!(matches!(err, LoadError::Checkpoint(_)), "{err}");
+    assert!(matches!(err, RestoreError::Checkpoint(_)), "{err}");
     assert!(err.to_string().contains("nope"), "{err}");
     let err = graph
         .restore(fixture("checkpoints/corrupt/bad_footer_magic/small.ckpt"))
         .unwrap_err();
-    assert!(matches!(err, LoadError::Checkpoint(_)), "{err}");
+    assert!(matches!(err, RestoreError::Checkpoint(_)), "{err}");
 }
 
 /// A fixture's `values.json`: name -> (dtype, shape, values as f64).
@@ -373,7 +373,7 @@ fn a_failed_restore_suggests_the_rewrites_that_port_the_names() {
     var(&graph, "bert/layer_0/dense", "kernel", &[2, 4]);
     var(&graph, "bert/layer_0/dense", "bias", &[4]);
     var(&graph, "bert/pooler", "kernel", &[3, 3]);
-    let Err(LoadError::Mismatch(report)) = graph.restore(&prefix) else {
+    let Err(RestoreError::Mismatch(report)) = graph.restore(&prefix) else {
         panic!("the names differ");
     };
     let text = report.to_string();

@@ -293,3 +293,49 @@ fn layers_compute_in_bfloat16_from_float32_master_weights() -> Result<(), ScopeE
     }
     Ok(())
 }
+
+#[test]
+fn explain_says_where_each_part_of_a_name_came_from() -> Result<(), ScopeError> {
+    use scope_runtime::{default_variable_scope, name_scope, Variable};
+    let graph = Graph::new();
+    let _g = graph.as_default();
+    let outer = variable_scope("model").enter()?;
+    let captured = outer.scope().clone();
+    {
+        let _a = default_variable_scope("block").enter()?;
+    }
+    {
+        let _b = default_variable_scope("block").enter()?;
+        get_variable("w").shape(&[1]).get()?;
+    }
+    outer.exit()?;
+    {
+        let _again = variable_scope(&captured).reuse(true).enter()?;
+        get_variable("block_1/w").shape(&[1]).get()?;
+    }
+    let e = graph.explain("model/block_1/w:0")?;
+    let texts: Vec<&str> = e.parts.iter().map(|p| p.text.as_str()).collect();
+    assert_eq!(texts, ["model", "block_1", "w"], "{e}");
+    assert!(
+        e.parts[1]
+            .source
+            .contains("`_1` from the default-name counter"),
+        "{e}"
+    );
+    assert!(e.parts.iter().all(|p| p
+        .defined_at
+        .is_some_and(|at| at.to_string().contains("tf1_api.rs"))));
+    {
+        let _ns = name_scope("ns")?;
+        Variable::new("v", 0.0f32)?;
+        Variable::new("v", 0.0f32)?;
+    }
+    let e = graph.explain("ns/v_1")?.to_string();
+    assert!(
+        e.contains("tf.Variable asked for `v`; `_1` from the unique-name counter"),
+        "{e}"
+    );
+    let missing = graph.explain("model/blok_1/w").unwrap_err();
+    assert!(missing.to_string().contains("model/block_1/w"), "{missing}");
+    Ok(())
+}

@@ -5,7 +5,8 @@
 
 use scope_runtime::candle::{Device, Tensor};
 use scope_runtime::{
-    get_variable, scope, variable_scope, Graph, Initializer, LoadError, RestoreOptions, ScopeError,
+    get_variable, scope, variable_scope, Graph, Initializer, RestoreError, RestoreOptions,
+    ScopeError,
 };
 
 type Result<T, E = Box<dyn std::error::Error>> = std::result::Result<T, E>;
@@ -53,7 +54,7 @@ fn main() -> Result<()> {
 
     // 3. A strict restore names every problem at once and assigns nothing.
     match renamed.restore(dir.path()) {
-        Err(LoadError::Mismatch(report)) => println!("strict restore refused:\n{report}\n"),
+        Err(RestoreError::Mismatch(report)) => println!("strict restore refused:\n{report}\n"),
         other => panic!("expected a mismatch, got {other:?}"),
     }
 

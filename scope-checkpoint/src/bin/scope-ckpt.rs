@@ -414,15 +414,14 @@ fn diff(m: &ArgMatches) -> Result<ExitCode, CheckpointError> {
                 .collect()
         };
         let (from_a, in_b) = (only(&*a, &*b), only(&*b, &*a));
-        let (file, model): (Vec<(&str, &[usize])>, Vec<(&str, &[usize])>) = (
-            from_a
-                .iter()
-                .map(|(n, s)| (n.as_str(), s.as_slice()))
-                .collect(),
-            in_b.iter()
-                .map(|(n, s)| (n.as_str(), s.as_slice()))
-                .collect(),
-        );
+        let file: Vec<scope_checkpoint::Named<'_>> = from_a
+            .iter()
+            .map(|(n, s)| (n.as_str(), s.as_slice()))
+            .collect();
+        let model: Vec<scope_checkpoint::Named<'_>> = in_b
+            .iter()
+            .map(|(n, s)| (n.as_str(), s.as_slice()))
+            .collect();
         let rewrites = scope_checkpoint::suggest_rewrites(&model, &file);
         if rewrites.is_empty() {
             println!("no consistent rewrite maps A's names onto B's");

@@ -1,0 +1,7 @@
+use scope_runtime::scope;
+
+fn tower() {
+    scope!(template("tower") {});
+}
+
+fn main() {}
