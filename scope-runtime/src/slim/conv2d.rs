@@ -5,15 +5,12 @@
 
 use super::arg_scope::call_args;
 use super::args::Args;
-use super::common::{
-    finish, invalid, open_scope, padding, regularize, two, variable_count, Regularized,
-};
+use super::common::{invalid, open_scope, padding, two, variable_count};
 use super::error::SlimResult;
 use super::getter;
-use super::init::Init;
 use super::setters::arg_setters;
-use crate::init::Initializer;
-use crate::layers::{self, Activation, LayerName, LayerOutput, LayerValue};
+use super::weighted::WeightedArgs;
+use crate::layers::{self, LayerName, LayerOutput, LayerValue};
 
 const FUNC: &str = "conv2d";
 const KNOWN: &[&str] = &[
@@ -78,8 +75,7 @@ impl Conv2d {
         let x = x.into();
         let call = call_args(FUNC, &self.args)?;
         call.check_known(KNOWN)?;
-        let w_reg = call.regularizer("weights_regularizer")?;
-        let b_reg = call.regularizer("biases_regularizer")?;
+        let a = WeightedArgs::read(&call)?;
         let kernel = two(FUNC, "kernel_size", &self.kernel_size)?;
         let stride = call.pair("stride", [1, 1])?;
         let rate = call.pair("rate", [1, 1])?;
@@ -89,17 +85,8 @@ impl Conv2d {
             "NCHW" => layers::DataFormat::ChannelsFirst,
             other => return Err(invalid(FUNC, "", format!("unknown data_format {other:?}"))),
         };
-        let activation = call.activation("activation_fn", Activation::Relu)?;
-        let normalizer = call.normalizer("normalizer_fn")?;
-        let params = call.params("normalizer_params")?;
-        let w_init = call.init("weights_initializer", Some(Init::xavier()))?;
-        let b_init = call.init("biases_initializer", Some(Initializer::Zeros.into()))?;
-        let trainable = call.bool("trainable", true)?;
-        let reuse = call.reuse("reuse")?;
-        let collection = call.opt_str("outputs_collections")?;
-        let scope = call.scope("scope")?;
 
-        let guard = open_scope(scope.as_ref(), "Conv", reuse)?;
+        let guard = open_scope(a.scope.as_ref(), "Conv", a.reuse)?;
         let sc = guard.scope().clone();
         let shape = x.shape();
         if shape.len() != 4 {
@@ -111,7 +98,7 @@ impl Conv2d {
         }
         let cin = shape[format.channel_axis(4)].unwrap_or(0);
         let kshape = [kernel[0], kernel[1], cin, self.num_outputs];
-        let use_bias = normalizer.is_none() && b_init.is_some();
+        let use_bias = a.use_bias();
         let frame = getter::push(getter::WEIGHTS_BIASES);
         let mut layer = layers::conv2d(self.num_outputs, &kernel)
             .strides(&stride)
@@ -119,39 +106,20 @@ impl Conv2d {
             .padding(pad)
             .data_format(format)
             .use_bias(use_bias)
-            .kernel_initializer(w_init.map(|i| i.resolve(&kshape)))
-            .bias_initializer(b_init.map(|i| i.resolve(&[self.num_outputs])))
-            .trainable(trainable)
+            .kernel_initializer(a.weights.clone().map(|i| i.resolve(&kshape)))
+            .bias_initializer(a.biases.clone().map(|i| i.resolve(&[self.num_outputs])))
+            .trainable(a.trainable)
             .name(LayerName::Entered(sc.clone()));
-        if let Some(r) = reuse {
+        if let Some(r) = a.reuse {
             layer = layer.reuse(r);
         }
         let before = variable_count();
         let out = layer.apply(x)?;
-        regularize(
-            sc.original_name_scope(),
-            &out.variables,
-            before,
-            &[
-                Regularized {
-                    slim: "weights",
-                    keras: "kernel",
-                    regularizer: w_reg.clone(),
-                },
-                Regularized {
-                    slim: "biases",
-                    keras: "bias",
-                    regularizer: b_reg.clone(),
-                },
-            ],
-        )?;
-        let out = finish(
+        let out = a.finish(
             out,
-            normalizer.as_ref(),
-            &params,
-            activation,
-            collection.as_deref(),
-            sc.name(),
+            &sc,
+            before,
+            &[("weights", "kernel", false), ("biases", "bias", true)],
         )?;
         drop(frame);
         guard.exit()?;

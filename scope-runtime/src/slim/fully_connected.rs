@@ -4,13 +4,12 @@
 
 use super::arg_scope::call_args;
 use super::args::Args;
-use super::common::{finish, invalid, open_scope, regularize, variable_count, Regularized};
+use super::common::{invalid, open_scope, variable_count};
 use super::error::SlimResult;
 use super::getter;
-use super::init::Init;
 use super::setters::arg_setters;
-use crate::init::Initializer;
-use crate::layers::{self, Activation, LayerName, LayerOutput, LayerValue};
+use super::weighted::WeightedArgs;
+use crate::layers::{self, LayerName, LayerOutput, LayerValue};
 
 const FUNC: &str = "fully_connected";
 const KNOWN: &[&str] = &[
@@ -64,19 +63,9 @@ impl FullyConnected {
         let x = x.into();
         let call = call_args(FUNC, &self.args)?;
         call.check_known(KNOWN)?;
-        let w_reg = call.regularizer("weights_regularizer")?;
-        let b_reg = call.regularizer("biases_regularizer")?;
-        let activation = call.activation("activation_fn", Activation::Relu)?;
-        let normalizer = call.normalizer("normalizer_fn")?;
-        let params = call.params("normalizer_params")?;
-        let w_init = call.init("weights_initializer", Some(Init::xavier()))?;
-        let b_init = call.init("biases_initializer", Some(Initializer::Zeros.into()))?;
-        let trainable = call.bool("trainable", true)?;
-        let reuse = call.reuse("reuse")?;
-        let collection = call.opt_str("outputs_collections")?;
-        let scope = call.scope("scope")?;
+        let a = WeightedArgs::read(&call)?;
 
-        let guard = open_scope(scope.as_ref(), "fully_connected", reuse)?;
+        let guard = open_scope(a.scope.as_ref(), "fully_connected", a.reuse)?;
         let sc = guard.scope().clone();
         let shape = x.shape();
         if shape.len() < 2 {
@@ -87,43 +76,28 @@ impl FullyConnected {
             ));
         }
         let cin = shape[shape.len() - 1].unwrap_or(0);
-        let use_bias = normalizer.is_none() && b_init.is_some();
+        let use_bias = a.use_bias();
         let frame = getter::push(getter::WEIGHTS_BIASES);
         let mut layer = layers::dense(self.num_outputs)
             .use_bias(use_bias)
-            .kernel_initializer(w_init.map(|i| i.resolve(&[cin, self.num_outputs])))
-            .bias_initializer(b_init.map(|i| i.resolve(&[self.num_outputs])))
-            .trainable(trainable)
+            .kernel_initializer(
+                a.weights
+                    .clone()
+                    .map(|i| i.resolve(&[cin, self.num_outputs])),
+            )
+            .bias_initializer(a.biases.clone().map(|i| i.resolve(&[self.num_outputs])))
+            .trainable(a.trainable)
             .name(LayerName::Entered(sc.clone()));
-        if let Some(r) = reuse {
+        if let Some(r) = a.reuse {
             layer = layer.reuse(r);
         }
         let before = variable_count();
         let out = layer.apply(x)?;
-        regularize(
-            sc.original_name_scope(),
-            &out.variables,
-            before,
-            &[
-                Regularized {
-                    slim: "weights",
-                    keras: "kernel",
-                    regularizer: w_reg.clone(),
-                },
-                Regularized {
-                    slim: "biases",
-                    keras: "bias",
-                    regularizer: b_reg.clone(),
-                },
-            ],
-        )?;
-        let out = finish(
+        let out = a.finish(
             out,
-            normalizer.as_ref(),
-            &params,
-            activation,
-            collection.as_deref(),
-            sc.name(),
+            &sc,
+            before,
+            &[("weights", "kernel", false), ("biases", "bias", true)],
         )?;
         drop(frame);
         guard.exit()?;

@@ -42,6 +42,7 @@ mod outputs;
 mod pool;
 mod separable_conv2d;
 mod setters;
+mod weighted;
 
 pub use arg_scope::{
     add_arg_scope, arg_scope, arg_scope_from, call_args, current_arg_scope, has_arg_scope,

@@ -6,17 +6,14 @@
 
 use super::arg_scope::call_args;
 use super::args::Args;
-use super::common::{
-    finish, invalid, model_variable, open_scope, padding, regularize, two, variable_count,
-    Regularized,
-};
+use super::common::{invalid, model_variable, open_scope, padding, two, variable_count};
 use super::error::SlimResult;
 use super::getter;
-use super::init::Init;
 use super::setters::arg_setters;
+use super::weighted::WeightedArgs;
 use crate::init::Initializer;
 use crate::layers::base::{op_err, ops};
-use crate::layers::{self, Activation, LayerName, LayerOutput, LayerPadding, LayerValue};
+use crate::layers::{self, LayerName, LayerOutput, LayerPadding, LayerValue};
 use crate::regularizer::Regularizer;
 
 const FUNC: &str = "separable_conv2d";
@@ -86,8 +83,7 @@ impl SeparableConv2d {
         let x = x.into();
         let call = call_args(FUNC, &self.args)?;
         call.check_known(KNOWN)?;
-        let w_reg = call.regularizer("weights_regularizer")?;
-        let b_reg = call.regularizer("biases_regularizer")?;
+        let a = WeightedArgs::read(&call)?;
         if call.str("data_format", "NHWC")? != "NHWC" {
             return Err(invalid(FUNC, "", "only data_format NHWC is supported"));
         }
@@ -96,18 +92,11 @@ impl SeparableConv2d {
         let stride = call.pair("stride", [1, 1])?;
         let rate = call.pair("rate", [1, 1])?;
         let pad = padding(&call, "SAME")?;
-        let activation = call.activation("activation_fn", Activation::Relu)?;
-        let normalizer = call.normalizer("normalizer_fn")?;
-        let params = call.params("normalizer_params")?;
-        let w_init = call.init("weights_initializer", Some(Init::xavier()))?;
-        let p_init = call.init("pointwise_initializer", None)?.or(w_init.clone());
-        let b_init = call.init("biases_initializer", Some(Initializer::Zeros.into()))?;
-        let trainable = call.bool("trainable", true)?;
-        let reuse = call.reuse("reuse")?;
-        let collection = call.opt_str("outputs_collections")?;
-        let scope = call.scope("scope")?;
+        let p_init = call
+            .init("pointwise_initializer", None)?
+            .or(a.weights.clone());
 
-        let guard = open_scope(scope.as_ref(), "SeparableConv2d", reuse)?;
+        let guard = open_scope(a.scope.as_ref(), "SeparableConv2d", a.reuse)?;
         let sc = guard.scope().clone();
         let shape = x.shape();
         if shape.len() != 4 {
@@ -119,8 +108,9 @@ impl SeparableConv2d {
         }
         let cin = shape[3].unwrap_or(0);
         let dshape = [kernel[0], kernel[1], cin, multiplier];
-        let use_bias = normalizer.is_none() && b_init.is_some();
+        let use_bias = a.use_bias();
         let frame = getter::push(getter::SEPARABLE);
+        let before = variable_count();
         let out = match self.num_outputs {
             Some(n) => {
                 let mut layer = layers::separable_conv2d(n, &kernel)
@@ -129,38 +119,15 @@ impl SeparableConv2d {
                     .dilation_rate(&rate)
                     .padding(pad)
                     .use_bias(use_bias)
-                    .kernel_initializer(w_init.map(|i| i.resolve(&dshape)))
+                    .kernel_initializer(a.weights.clone().map(|i| i.resolve(&dshape)))
                     .pointwise_initializer(p_init.map(|i| i.resolve(&[1, 1, cin * multiplier, n])))
-                    .bias_initializer(b_init.map(|i| i.resolve(&[n])))
-                    .trainable(trainable)
+                    .bias_initializer(a.biases.clone().map(|i| i.resolve(&[n])))
+                    .trainable(a.trainable)
                     .name(LayerName::Entered(sc.clone()));
-                if let Some(r) = reuse {
+                if let Some(r) = a.reuse {
                     layer = layer.reuse(r);
                 }
-                let before = variable_count();
                 let out = layer.apply(x)?;
-                regularize(
-                    sc.original_name_scope(),
-                    &out.variables,
-                    before,
-                    &[
-                        Regularized {
-                            slim: "depthwise_weights",
-                            keras: "depthwise_kernel",
-                            regularizer: w_reg.clone(),
-                        },
-                        Regularized {
-                            slim: "pointwise_weights",
-                            keras: "pointwise_kernel",
-                            regularizer: w_reg.clone(),
-                        },
-                        Regularized {
-                            slim: "biases",
-                            keras: "bias",
-                            regularizer: b_reg.clone(),
-                        },
-                    ],
-                )?;
                 out
             }
             None => {
@@ -170,25 +137,27 @@ impl SeparableConv2d {
                     stride,
                     rate,
                     padding: pad,
-                    weights: w_init.map(|i| i.resolve(&dshape)),
+                    weights: a.weights.clone().map(|i| i.resolve(&dshape)),
                     biases: use_bias
-                        .then(|| b_init.map(|i| i.resolve(&[cin * multiplier])))
+                        .then(|| a.biases.clone().map(|i| i.resolve(&[cin * multiplier])))
                         .flatten(),
-                    trainable,
-                    weights_regularizer: w_reg.clone(),
-                    biases_regularizer: b_reg.clone(),
+                    trainable: a.trainable,
+                    weights_regularizer: a.weights_regularizer.clone(),
+                    biases_regularizer: a.biases_regularizer.clone(),
                 };
                 depthwise.apply(&x)?
             }
         };
-        let out = finish(
-            out,
-            normalizer.as_ref(),
-            &params,
-            activation,
-            collection.as_deref(),
-            sc.name(),
-        )?;
+        // The depthwise-only path regularized through model_variable.
+        let keras: &[(&str, &str, bool)] = match self.num_outputs {
+            Some(_) => &[
+                ("depthwise_weights", "depthwise_kernel", false),
+                ("pointwise_weights", "pointwise_kernel", false),
+                ("biases", "bias", true),
+            ],
+            None => &[],
+        };
+        let out = a.finish(out, &sc, before, keras)?;
         drop(frame);
         guard.exit()?;
         Ok(out)
