@@ -127,8 +127,7 @@ impl SeparableConv2d {
                 if let Some(r) = a.reuse {
                     layer = layer.reuse(r);
                 }
-                let out = layer.apply(x)?;
-                out
+                layer.apply(x)?
             }
             None => {
                 let depthwise = Depthwise {
