@@ -15,7 +15,9 @@
 use std::path::Path;
 
 use scope_runtime::candle::{DType, Device, Tensor, D};
-use scope_runtime::{get_variable, variable_scope, Initializer, ScopeError, Variable};
+use scope_runtime::{
+    get_variable, variable_scope, CustomGetter, GraphObject, Initializer, ScopeError,
+};
 use serde::Deserialize;
 
 /// The model's hyper-parameters (`hparams.json` of the released models).
@@ -99,15 +101,22 @@ pub enum Mode {
     Infer,
     /// Training: every op differentiable by candle's autograd.
     Train,
+    /// Inference in the dtype the weights arrive in (bfloat16 or float16
+    /// from float32 variables through a cast getter, see [`forward_in`]),
+    /// with the composed ops, which candle runs in any float dtype.
+    InferHalf,
 }
 
 /// The value of a variable as a candle tensor (its own storage): tracked by
 /// autograd for training, detached for inference (else every activation
 /// stays alive, referenced by the logits' backward graph).
-fn value(v: &Variable, mode: Mode) -> Result<Tensor> {
-    Ok(match mode {
-        Mode::Train => v.tensor()?,
-        _ => v.detached()?,
+/// What a custom getter returned (a cast tensor) is computed from the
+/// variables' current values.
+fn value(v: &GraphObject, mode: Mode) -> Result<Tensor> {
+    Ok(match (mode, v) {
+        (Mode::Train, _) => v.value()?,
+        (_, GraphObject::Variable(v)) => v.detached()?,
+        (_, other) => other.value()?.detach(),
     })
 }
 
@@ -121,11 +130,11 @@ fn conv1d(x: &Tensor, scope: &str, nf: usize, mode: Mode) -> Result<Tensor> {
             mean: 0.0,
             stddev: 0.02,
         })
-        .get()?;
+        .get_object()?;
     let b = get_variable("b")
         .shape(&[nf])
         .initializer(Initializer::Zeros)
-        .get()?;
+        .get_object()?;
     if mode == Mode::Declare {
         return Ok(Tensor::zeros((batch, 0, nf), DType::F32, x.device())?);
     }
@@ -144,11 +153,11 @@ fn norm(x: &Tensor, scope: &str, mode: Mode) -> Result<Tensor> {
     let g = get_variable("g")
         .shape(&[n_state])
         .initializer(Initializer::Ones)
-        .get()?;
+        .get_object()?;
     let b = get_variable("b")
         .shape(&[n_state])
         .initializer(Initializer::Zeros)
-        .get()?;
+        .get_object()?;
     let (g, b) = match mode {
         Mode::Declare => return Ok(x.clone()),
         _ => (value(&g, mode)?, value(&b, mode)?),
@@ -196,7 +205,7 @@ fn attn(x: &Tensor, scope: &str, n_state: usize, hparams: &HParams, mode: Mode) 
     let scores = (q.matmul(&k.t()?)? * (1.0 / (d as f64).sqrt()))?;
     // TF: w*b - 1e10*(1-b) with b the lower triangle: masked logits are -1e10.
     let keep = Tensor::tril2(t, DType::U8, x.device())?;
-    let masked = Tensor::full(-1e10f32, (t, t), x.device())?;
+    let masked = Tensor::full(-1e10f32, (t, t), x.device())?.to_dtype(scores.dtype())?;
     let scores = keep
         .broadcast_as(scores.shape())?
         .where_cond(&scores, &masked.broadcast_as(scores.shape())?)?;
@@ -251,14 +260,14 @@ pub fn model(hparams: &HParams, tokens: &Tensor, mode: Mode) -> Result<Tensor> {
             mean: 0.0,
             stddev: 0.01,
         })
-        .get()?;
+        .get_object()?;
     let wte = get_variable("wte")
         .shape(&[hparams.n_vocab, hparams.n_embd])
         .initializer(Initializer::RandomNormal {
             mean: 0.0,
             stddev: 0.02,
         })
-        .get()?;
+        .get_object()?;
     let mut h = if mode == Mode::Declare {
         Tensor::zeros((batch, 0, hparams.n_embd), DType::F32, tokens.device())?
     } else {
@@ -290,6 +299,21 @@ pub fn model(hparams: &HParams, tokens: &Tensor, mode: Mode) -> Result<Tensor> {
     let flat = h.reshape((batch * t, hparams.n_embd))?;
     let logits = flat.matmul(&value(&wte, mode)?.t()?)?;
     Ok(logits.reshape((batch, t, hparams.n_vocab))?)
+}
+
+/// The forward pass in `dtype` (bfloat16 or float16) from the float32
+/// variables, as TF1's mixed-precision code reads them: through a casting
+/// custom getter on an enclosing scope, so the variables (and what a
+/// checkpoint restores into them) stay float32. Returns float32 logits.
+pub fn forward_in(
+    hparams: &HParams,
+    tokens: &Tensor,
+    dtype: scope_runtime::DType,
+) -> Result<Tensor> {
+    let _cast = variable_scope("")
+        .custom_getter(CustomGetter::cast(dtype))
+        .enter()?;
+    Ok(model(hparams, tokens, Mode::InferHalf)?.to_dtype(DType::F32)?)
 }
 
 /// Creates the model's variables in the current default graph without
