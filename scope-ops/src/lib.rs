@@ -19,17 +19,20 @@
 //! assert_eq!(conv2d(&x, &kernel, &cfg)?.dims(), &[1, 5, 5, 8]);
 //! # Ok(()) }
 //! ```
-#![forbid(unsafe_code)]
+// `unsafe` only in `kernels` (raw gemm calls), allowed there alone.
+#![deny(unsafe_code)]
 
 pub mod activation;
 pub mod conv;
 pub mod dropout;
 mod error;
 pub mod format;
+pub mod kernels;
 pub mod loss;
 pub mod norm;
 pub mod padding;
 pub mod pool;
+pub mod threads;
 mod window;
 
 pub use activation::{gelu_erf, gelu_tanh, relu, relu6, sigmoid, softmax, tanh};
@@ -47,3 +50,4 @@ pub use norm::{
 };
 pub use padding::{windowed_output_size, Padding, Window};
 pub use pool::{avg_pool2d, max_pool2d, Pool2dConfig};
+pub use threads::{process_cpu_seconds, tune_cpu_threads};

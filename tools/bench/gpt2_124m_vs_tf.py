@@ -34,6 +34,7 @@ def main():
     p.add_argument("workdir")
     p.add_argument("--repeat", type=int, default=10)
     p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--no-train", action="store_true", help="forward pass only (no SGD steps)")
     a = p.parse_args()
     model = os.path.join(a.workdir, "gpt2_124m")
     if not os.path.exists(os.path.join(model, "model.ckpt.index")):
@@ -47,32 +48,46 @@ def main():
     run(["cargo", "build", "--release", "-q", "-p", "gpt2"], cwd=ROOT)
     gpt2 = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "release", "gpt2")
     rounds = []
+    start_load = os.getloadavg()[0]
     for r in range(a.rounds):
-        tf = json.loads(run([a.tfpy, os.path.join(ROOT, "tools/tf-differential/gpt2_124m.py"),
-                             "bench", model, "--repeat", str(a.repeat), "--train"]).stdout.strip().splitlines()[-1])
+        tf_cmd = [a.tfpy, os.path.join(ROOT, "tools/tf-differential/gpt2_124m.py"),
+                  "bench", model, "--repeat", str(a.repeat)] + ([] if a.no_train else ["--train"])
+        tf = json.loads(run(tf_cmd).stdout.strip().splitlines()[-1])
         fwd = run(["/usr/bin/time", "-f", "%M", gpt2, "--checkpoint", bare, "--repeat", str(a.repeat)])
         check = run([gpt2, "--checkpoint", model])
-        with tempfile.TemporaryDirectory() as tmp:
-            train = run([gpt2, "--checkpoint", bare, "--train-steps", "3", "--optimizer", "sgd",
-                         "--save", os.path.join(tmp, "out")])
+        train = None
+        if not a.no_train:
+            with tempfile.TemporaryDirectory() as tmp:
+                train = run([gpt2, "--checkpoint", bare, "--train-steps", "3", "--optimizer", "sgd",
+                             "--save", os.path.join(tmp, "out")])
         row = {
             "round": r + 1,
             "tf": tf,
             "scope": {
                 "weights_ready_s": figure(fwd.stdout, "weights ready: "),
                 "forward_median_s": figure(fwd.stdout, "forward median: "),
+                "forward_cpu_median_s": figure(fwd.stdout, "forward cpu median: "),
                 "peak_rss_kb": int(fwd.stderr.strip().splitlines()[-1]),
                 "max_abs_diff_vs_tf": figure(check.stdout, "max abs diff vs expected: "),
-                "train_step_median_s": figure(train.stdout, "train step median: "),
+                "train_step_median_s": figure(train.stdout, "train step median: ") if train else None,
             },
             "load": os.getloadavg()[0],
         }
         print(json.dumps(row), flush=True)
         rounds.append(row)
-    med = lambda xs: statistics.median([x for x in xs if x is not None])
+    med = lambda xs: statistics.median([x for x in xs if x is not None]) if any(
+        x is not None for x in xs) else None
     s = lambda k: med([r["scope"][k] for r in rounds])
     print(json.dumps({"scope_median": {k: s(k) for k in rounds[0]["scope"]},
                       "tf_rounds": [r["tf"] for r in rounds]}, indent=1))
+    tf_fwd = med([r["tf"].get("forward_median_s") for r in rounds])
+    tf_cpu = med([r["tf"].get("forward_median_cpu_s") for r in rounds])
+    print(f"load average at start {start_load:.2f}, at end {os.getloadavg()[0]:.2f}")
+    print(f"forward median over {len(rounds)} rounds: TF {tf_fwd:.3f} s (cpu {tf_cpu}), "
+          f"scope {s('forward_median_s'):.3f} s (cpu {s('forward_cpu_median_s')}); "
+          f"TF / scope = {tf_fwd / s('forward_median_s'):.2f}")
+    print(f"per-round TF / scope: "
+          f"{[round(r['tf']['forward_median_s'] / r['scope']['forward_median_s'], 2) for r in rounds]}")
 
 
 if __name__ == "__main__":

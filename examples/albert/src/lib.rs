@@ -8,8 +8,8 @@
 use std::path::Path;
 
 use bert::{
-    activation, add, attention, attention_adder, dense, embeddings, heads, input_values,
-    layer_norm, pooler,
+    activation, add_layer_norm, attention, attention_adder, dense, embeddings, heads, input_values,
+    pooler,
 };
 use bert::{Inputs, Outputs, Result};
 use scope_runtime::candle::Tensor;
@@ -93,7 +93,7 @@ fn block(
         let _o = variable_scope("output").enter()?;
         dense(&ctx, h, Activation::None, "dense", r)?
     };
-    let attn = layer_norm(&add(&attn, x)?)?;
+    let attn = add_layer_norm(&attn, Some(x))?;
     let ffn = {
         let _f = variable_scope("ffn_1").enter()?;
         let _i = variable_scope("intermediate").enter()?;
@@ -101,7 +101,7 @@ fn block(
         let _o = variable_scope("output").enter()?;
         dense(&inter, h, Activation::None, "dense", r)?
     };
-    layer_norm(&add(&ffn, &attn)?)
+    add_layer_norm(&ffn, Some(&attn))
 }
 
 /// `AlbertModel` (+ the heads when `with_heads`); on shapes only when

@@ -94,6 +94,7 @@ fn run(start: Instant) -> Result<bool, String> {
 
 fn main() -> ExitCode {
     let start = Instant::now();
+    bert::tune_threads();
     match run(start) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => {

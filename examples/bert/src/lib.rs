@@ -10,7 +10,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use scope_runtime::candle::{DType, Device, Tensor, D};
+use scope_ops::kernels::{self, Epilogue};
+use scope_runtime::candle::{DType, Device, Tensor};
 use scope_runtime::layers::{self, Activation, LayerValue};
 use scope_runtime::{
     get_variable, variable_scope, Graph, Initializer, LoadReport, RestoreOptions, Reuse, ScopeError,
@@ -181,7 +182,17 @@ fn trunc(range: f64) -> Initializer {
     }
 }
 
+fn ops_err(e: scope_ops::Error) -> ScopeError {
+    ScopeError::Compute(e.to_string())
+}
+
 /// `tf.layers.dense(x, units, activation, name, kernel_initializer)`.
+///
+/// The layer itself runs on the input's shape, so it names, creates or
+/// shares its variables and records its ops exactly as on values; on
+/// values the product is then computed here from the variables' detached
+/// storage (inference: no autograd graph) by one
+/// `scope_ops::kernels::linear` call, bias and GELU applied inside it.
 pub fn dense(
     x: &LayerValue,
     units: usize,
@@ -189,21 +200,75 @@ pub fn dense(
     name: &str,
     range: f64,
 ) -> Result<LayerValue> {
-    Ok(layers::dense(units)
+    let layer = layers::dense(units)
         .activation(act)
         .name(name)
-        .kernel_initializer(trunc(range))
-        .apply(x.clone())?
-        .value)
+        .kernel_initializer(trunc(range));
+    let LayerValue::Tensor(t) = x else {
+        return Ok(layer.apply(x.clone())?.value);
+    };
+    let declared = layer.apply(LayerValue::Shape(x.shape()))?;
+    let [kernel, bias] = declared.variables.as_slice() else {
+        return Err(io_err(format!(
+            "dense `{name}`: expected a kernel and a bias, got {} variable(s)",
+            declared.variables.len()
+        )));
+    };
+    let mut dims = t.dims().to_vec();
+    let flat = t.reshape(((), *dims.last().unwrap_or(&0)))?;
+    let epilogue = match act {
+        Activation::GeluTanh => Epilogue::GeluTanh,
+        _ => Epilogue::None,
+    };
+    let y = kernels::linear(
+        &flat,
+        &kernel.detached()?,
+        Some(&bias.detached()?),
+        epilogue,
+    )
+    .map_err(ops_err)?;
+    let y = match act {
+        Activation::None | Activation::GeluTanh => y,
+        Activation::Relu => scope_ops::relu(&y).map_err(ops_err)?,
+        Activation::Tanh => scope_ops::tanh(&y).map_err(ops_err)?,
+        Activation::Sigmoid => scope_ops::sigmoid(&y).map_err(ops_err)?,
+        Activation::Gelu => scope_ops::gelu_erf(&y).map_err(ops_err)?,
+    };
+    if let Some(last) = dims.last_mut() {
+        *last = units;
+    }
+    Ok(LayerValue::Tensor(y.reshape(dims)?))
 }
 
 /// `modeling.layer_norm`: slim's layer_norm over the last axis.
 pub fn layer_norm(x: &LayerValue) -> Result<LayerValue> {
-    Ok(layers::layer_norm()
+    add_layer_norm(x, None)
+}
+
+/// `modeling.layer_norm(x + residual)`: slim's layer norm declared on the
+/// shape (its names and sharing), computed on values by one fused
+/// `scope_ops::kernels::add_layer_norm` pass from the detached `gamma`
+/// and `beta` (ε = 1e-12, slim's default).
+pub fn add_layer_norm(x: &LayerValue, residual: Option<&LayerValue>) -> Result<LayerValue> {
+    let layer = layers::layer_norm()
         .begin_norm_axis(-1)
-        .begin_params_axis(-1)
-        .apply(x.clone())?
-        .value)
+        .begin_params_axis(-1);
+    let LayerValue::Tensor(t) = x else {
+        return Ok(layer.apply(x.clone())?.value);
+    };
+    let declared = layer.apply(LayerValue::Shape(x.shape()))?;
+    let find = |suffix: &str| {
+        declared
+            .variables
+            .iter()
+            .find(|v| v.op_name().ends_with(suffix))
+            .ok_or_else(|| io_err(format!("layer_norm has no `{suffix}` variable")))
+    };
+    let (gamma, beta) = (find("/gamma")?.detached()?, find("/beta")?.detached()?);
+    let residual = residual.map(tensor).transpose()?;
+    Ok(LayerValue::Tensor(
+        kernels::add_layer_norm(t, residual, &gamma, &beta, 1e-12).map_err(ops_err)?,
+    ))
 }
 
 /// `embedding_lookup` + `embedding_postprocessor` (token types, positions,
@@ -240,10 +305,10 @@ pub fn embeddings(
                 "sequence of {s} tokens is longer than max_position_embeddings {max_positions}"
             )));
         }
-        let w = layers::embedding_lookup(&word.tensor()?.into(), &ids.into())?.into_tensor()?;
-        let t = layers::embedding_lookup(&token.tensor()?.into(), &tensor(types)?.into())?
+        let w = layers::embedding_lookup(&word.detached()?.into(), &ids.into())?.into_tensor()?;
+        let t = layers::embedding_lookup(&token.detached()?.into(), &tensor(types)?.into())?
             .into_tensor()?;
-        let p = position.tensor()?.narrow(0, 0, s)?;
+        let p = position.detached()?.narrow(0, 0, s)?;
         let x = w.add(&t)?.broadcast_add(&p)?;
         Ok(x.reshape(((), width))?)
     })?;
@@ -251,11 +316,9 @@ pub fn embeddings(
 }
 
 /// `create_attention_mask_from_input_mask`, as the additive mask
-/// `(1 - mask) * -10000` of shape `[B, 1, 1, S]`.
+/// `(1 - mask) * -10000` of shape `[B, S]` (added to every query's scores).
 pub fn attention_adder(mask: &Tensor) -> Result<Tensor> {
-    let (b, s) = mask.dims2()?;
-    let m = mask.to_dtype(DType::F32)?.reshape((b, 1, 1, s))?;
-    Ok(m.affine(10000.0, -10000.0)?)
+    Ok(mask.to_dtype(DType::F32)?.affine(10000.0, -10000.0)?)
 }
 
 /// `attention_layer` (self-attention; `query`, `key`, `value` in the
@@ -272,25 +335,14 @@ pub fn attention(
     let q = dense(x, hidden, Activation::None, "query", range)?;
     let k = dense(x, hidden, Activation::None, "key", range)?;
     let v = dense(x, hidden, Activation::None, "value", range)?;
-    let d = hidden / heads;
     map(x, vec![x.shape()[0], Some(hidden)], |_| {
-        let split = |t: &LayerValue| -> Result<Tensor> {
-            Ok(tensor(t)?
-                .reshape((batch, seq, heads, d))?
-                .transpose(1, 2)?
-                .contiguous()?)
+        let _ = seq;
+        let mask = match adder {
+            Some(a) => kernels::Mask::KeyAdder(a),
+            None => kernels::Mask::None,
         };
-        let (q, k, v) = (split(&q)?, split(&k)?, split(&v)?);
-        let mut scores = q.matmul(&k.t()?)?.affine(1.0 / (d as f64).sqrt(), 0.0)?;
-        if let Some(a) = adder {
-            scores = scores.broadcast_add(a)?;
-        }
-        let probs = scope_runtime::candle::Tensor::exp(
-            &scores.broadcast_sub(&scores.max_keepdim(D::Minus1)?)?,
-        )?;
-        let probs = probs.broadcast_div(&probs.sum_keepdim(D::Minus1)?)?;
-        let ctx = probs.matmul(&v)?.transpose(1, 2)?.contiguous()?;
-        Ok(ctx.reshape((batch * seq, hidden))?)
+        kernels::attention(tensor(&q)?, tensor(&k)?, tensor(&v)?, batch, heads, mask)
+            .map_err(ops_err)
     })
 }
 
@@ -319,7 +371,7 @@ pub fn transformer_layer(
         };
         let _o = variable_scope("output").enter()?;
         let y = dense(&ctx, h, Activation::None, "dense", r)?;
-        layer_norm(&add(&y, x)?)?
+        add_layer_norm(&y, Some(x))?
     };
     let inter = {
         let _i = variable_scope("intermediate").enter()?;
@@ -327,7 +379,7 @@ pub fn transformer_layer(
     };
     let _o = variable_scope("output").enter()?;
     let y = dense(&inter, h, Activation::None, "dense", r)?;
-    layer_norm(&add(&y, &attn)?)
+    add_layer_norm(&y, Some(&attn))
 }
 
 /// The pooler (`bert/pooler/dense`, tanh) on the first token of each row.
@@ -386,8 +438,13 @@ pub fn heads(
             .initializer(Initializer::Zeros)
             .get()?;
         map(&x, vec![None, Some(vocab)], |t| {
-            Ok(t.matmul(&word.tensor()?.t()?)?
-                .broadcast_add(&bias.tensor()?)?)
+            kernels::linear(
+                t,
+                &word.detached()?.t()?,
+                Some(&bias.detached()?),
+                Epilogue::None,
+            )
+            .map_err(ops_err)
         })?
     };
     let _s = variable_scope("seq_relationship").enter()?;
@@ -400,7 +457,8 @@ pub fn heads(
         .initializer(Initializer::Zeros)
         .get()?;
     let nsp = map(pooled, vec![pooled.shape()[0], Some(2)], |t| {
-        Ok(t.matmul(&w.tensor()?.t()?)?.broadcast_add(&b.tensor()?)?)
+        kernels::linear(t, &w.detached()?.t()?, Some(&b.detached()?), Epilogue::None)
+            .map_err(ops_err)
     })?;
     Ok((mlm, nsp))
 }
@@ -654,4 +712,10 @@ pub fn max_abs_diff(out: &Outputs, expected: &BTreeMap<String, Tensor>) -> Resul
         worst = worst.max(d);
     }
     Ok(worst)
+}
+
+/// candle's CPU threading for inference ([`scope_ops::tune_cpu_threads`]):
+/// call first in `main`.
+pub fn tune_threads() {
+    scope_ops::tune_cpu_threads();
 }

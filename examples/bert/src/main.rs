@@ -76,10 +76,14 @@ fn run(start: Instant) -> Result<bool, String> {
     }
     if args.repeat > 0 {
         let mut times = Vec::with_capacity(args.repeat);
+        let mut cpu = Vec::with_capacity(args.repeat);
         for _ in 0..args.repeat {
-            let t = Instant::now();
+            let (t, c) = (Instant::now(), scope_ops::process_cpu_seconds());
             forward()?;
             times.push(t.elapsed().as_secs_f64());
+            if let (Some(c0), Some(c1)) = (c, scope_ops::process_cpu_seconds()) {
+                cpu.push(c1 - c0);
+            }
         }
         times.sort_by(f64::total_cmp);
         println!(
@@ -87,12 +91,17 @@ fn run(start: Instant) -> Result<bool, String> {
             times[times.len() / 2],
             args.repeat
         );
+        if cpu.len() == times.len() {
+            cpu.sort_by(f64::total_cmp);
+            println!("forward cpu median: {:.6} s", cpu[cpu.len() / 2]);
+        }
     }
     Ok(ok)
 }
 
 fn main() -> ExitCode {
     let start = Instant::now();
+    bert::tune_threads();
     match run(start) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => {

@@ -14,8 +14,11 @@
 
 use std::path::Path;
 
+use scope_ops::kernels::{self, Epilogue, Mask};
 use scope_runtime::candle::{DType, Device, Tensor, D};
-use scope_runtime::{get_variable, variable_scope, Initializer, ScopeError, Variable};
+use scope_runtime::{
+    get_variable, variable_scope, CustomGetter, GraphObject, Initializer, ScopeError,
+};
 use serde::Deserialize;
 
 /// The model's hyper-parameters (`hparams.json` of the released models).
@@ -49,6 +52,12 @@ impl std::error::Error for Error {}
 impl From<ScopeError> for Error {
     fn from(e: ScopeError) -> Self {
         Error::Scope(e)
+    }
+}
+
+impl From<scope_ops::Error> for Error {
+    fn from(e: scope_ops::Error) -> Self {
+        Error::Scope(ScopeError::Compute(e.to_string()))
     }
 }
 
@@ -99,21 +108,30 @@ pub enum Mode {
     Infer,
     /// Training: every op differentiable by candle's autograd.
     Train,
+    /// Inference in the dtype the weights arrive in (bfloat16 or float16
+    /// from float32 variables through a cast getter, see [`forward_in`]),
+    /// with the composed ops, which candle runs in any float dtype.
+    InferHalf,
 }
 
 /// The value of a variable as a candle tensor (its own storage): tracked by
 /// autograd for training, detached for inference (else every activation
 /// stays alive, referenced by the logits' backward graph).
-fn value(v: &Variable, mode: Mode) -> Result<Tensor> {
-    Ok(match mode {
-        Mode::Train => v.tensor()?,
-        _ => v.detached()?,
+/// What a custom getter returned (a cast tensor) is computed from the
+/// variables' current values.
+fn value(v: &GraphObject, mode: Mode) -> Result<Tensor> {
+    Ok(match (mode, v) {
+        (Mode::Train, _) => v.value()?,
+        (_, GraphObject::Variable(v)) => v.detached()?,
+        (_, other) => other.value()?.detach(),
     })
 }
 
-/// `conv1d`: a matmul over the last axis with `w[0]` as an [nx, nf] matrix.
+/// `conv1d`: a matmul over the last axis with `w[0]` as an [nx, nf] matrix
+/// (then `act`). For inference, one `scope_ops::kernels::linear` call
+/// (bias and GELU applied inside the matmul's blocks).
 #[variable_scope(name = scope)]
-fn conv1d(x: &Tensor, scope: &str, nf: usize, mode: Mode) -> Result<Tensor> {
+fn conv1d(x: &Tensor, scope: &str, nf: usize, act: Epilogue, mode: Mode) -> Result<Tensor> {
     let (batch, t, nx) = x.dims3()?;
     let w = get_variable("w")
         .shape(&[1, nx, nf])
@@ -121,19 +139,25 @@ fn conv1d(x: &Tensor, scope: &str, nf: usize, mode: Mode) -> Result<Tensor> {
             mean: 0.0,
             stddev: 0.02,
         })
-        .get()?;
+        .get_object()?;
     let b = get_variable("b")
         .shape(&[nf])
         .initializer(Initializer::Zeros)
-        .get()?;
+        .get_object()?;
     if mode == Mode::Declare {
         return Ok(Tensor::zeros((batch, 0, nf), DType::F32, x.device())?);
     }
     let w = value(&w, mode)?.reshape((nx, nf))?;
-    let out = x
-        .reshape((batch * t, nx))?
-        .matmul(&w)?
-        .broadcast_add(&value(&b, mode)?)?;
+    let x = x.reshape((batch * t, nx))?;
+    let out = if mode == Mode::Infer {
+        kernels::linear(&x, &w, Some(&value(&b, mode)?), act)?
+    } else {
+        let y = x.matmul(&w)?.broadcast_add(&value(&b, mode)?)?;
+        match act {
+            Epilogue::None => y,
+            Epilogue::GeluTanh => gelu(&y)?,
+        }
+    };
     Ok(out.reshape((batch, t, nf))?)
 }
 
@@ -144,11 +168,11 @@ fn norm(x: &Tensor, scope: &str, mode: Mode) -> Result<Tensor> {
     let g = get_variable("g")
         .shape(&[n_state])
         .initializer(Initializer::Ones)
-        .get()?;
+        .get_object()?;
     let b = get_variable("b")
         .shape(&[n_state])
         .initializer(Initializer::Zeros)
-        .get()?;
+        .get_object()?;
     let (g, b) = match mode {
         Mode::Declare => return Ok(x.clone()),
         _ => (value(&g, mode)?, value(&b, mode)?),
@@ -184,11 +208,20 @@ fn split_heads(x: &Tensor, n_head: usize) -> Result<Tensor> {
 /// Causal self-attention with `n_head` heads.
 #[variable_scope(name = scope)]
 fn attn(x: &Tensor, scope: &str, n_state: usize, hparams: &HParams, mode: Mode) -> Result<Tensor> {
-    let c = conv1d(x, "c_attn", n_state * 3, mode)?;
+    let c = conv1d(x, "c_attn", n_state * 3, Epilogue::None, mode)?;
     let (batch, t, _) = x.dims3()?;
     if mode == Mode::Declare {
         let merged = Tensor::zeros((batch, 0, n_state), DType::F32, x.device())?;
-        return conv1d(&merged, "c_proj", n_state, mode);
+        return conv1d(&merged, "c_proj", n_state, Epilogue::None, mode);
+    }
+    if mode == Mode::Infer {
+        // q, k, v read in place as column ranges of `c`; heads merged by the kernel.
+        let c = c.reshape((batch * t, 3 * n_state))?;
+        let part = |i: usize| c.narrow(1, i * n_state, n_state);
+        let (q, k, v) = (part(0)?, part(1)?, part(2)?);
+        let a = kernels::attention(&q, &k, &v, batch, hparams.n_head, Mask::Causal)?;
+        let merged = a.reshape((batch, t, n_state))?;
+        return conv1d(&merged, "c_proj", n_state, Epilogue::None, mode);
     }
     let head = |i: usize| split_heads(&c.narrow(2, i * n_state, n_state)?, hparams.n_head);
     let (q, k, v) = (head(0)?, head(1)?, head(2)?);
@@ -196,13 +229,13 @@ fn attn(x: &Tensor, scope: &str, n_state: usize, hparams: &HParams, mode: Mode) 
     let scores = (q.matmul(&k.t()?)? * (1.0 / (d as f64).sqrt()))?;
     // TF: w*b - 1e10*(1-b) with b the lower triangle: masked logits are -1e10.
     let keep = Tensor::tril2(t, DType::U8, x.device())?;
-    let masked = Tensor::full(-1e10f32, (t, t), x.device())?;
+    let masked = Tensor::full(-1e10f32, (t, t), x.device())?.to_dtype(scores.dtype())?;
     let scores = keep
         .broadcast_as(scores.shape())?
         .where_cond(&scores, &masked.broadcast_as(scores.shape())?)?;
     let a = softmax(&scores, mode)?.matmul(&v)?;
     let merged = a.transpose(1, 2)?.reshape((batch, t, n_state))?;
-    conv1d(&merged, "c_proj", n_state, mode)
+    conv1d(&merged, "c_proj", n_state, Epilogue::None, mode)
 }
 
 /// GPT-2's GELU, `0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))`, computed as
@@ -219,8 +252,8 @@ fn gelu(x: &Tensor) -> Result<Tensor> {
 #[variable_scope(name = scope)]
 fn mlp(x: &Tensor, scope: &str, n_state: usize, mode: Mode) -> Result<Tensor> {
     let nx = x.dim(D::Minus1)?;
-    let h = gelu(&conv1d(x, "c_fc", n_state, mode)?)?;
-    conv1d(&h, "c_proj", nx, mode)
+    let h = conv1d(x, "c_fc", n_state, Epilogue::GeluTanh, mode)?;
+    conv1d(&h, "c_proj", nx, Epilogue::None, mode)
 }
 
 /// One pre-layer-norm transformer block.
@@ -251,14 +284,14 @@ pub fn model(hparams: &HParams, tokens: &Tensor, mode: Mode) -> Result<Tensor> {
             mean: 0.0,
             stddev: 0.01,
         })
-        .get()?;
+        .get_object()?;
     let wte = get_variable("wte")
         .shape(&[hparams.n_vocab, hparams.n_embd])
         .initializer(Initializer::RandomNormal {
             mean: 0.0,
             stddev: 0.02,
         })
-        .get()?;
+        .get_object()?;
     let mut h = if mode == Mode::Declare {
         Tensor::zeros((batch, 0, hparams.n_embd), DType::F32, tokens.device())?
     } else {
@@ -288,8 +321,28 @@ pub fn model(hparams: &HParams, tokens: &Tensor, mode: Mode) -> Result<Tensor> {
     }
     // h · wteᵀ: the transposed embedding is a strided view (no copy).
     let flat = h.reshape((batch * t, hparams.n_embd))?;
-    let logits = flat.matmul(&value(&wte, mode)?.t()?)?;
+    let wte_t = value(&wte, mode)?.t()?;
+    let logits = if mode == Mode::Infer {
+        kernels::linear(&flat, &wte_t, None, Epilogue::None)?
+    } else {
+        flat.matmul(&wte_t)?
+    };
     Ok(logits.reshape((batch, t, hparams.n_vocab))?)
+}
+
+/// The forward pass in `dtype` (bfloat16 or float16) from the float32
+/// variables, as TF1's mixed-precision code reads them: through a casting
+/// custom getter on an enclosing scope, so the variables (and what a
+/// checkpoint restores into them) stay float32. Returns float32 logits.
+pub fn forward_in(
+    hparams: &HParams,
+    tokens: &Tensor,
+    dtype: scope_runtime::DType,
+) -> Result<Tensor> {
+    let _cast = variable_scope("")
+        .custom_getter(CustomGetter::cast(dtype))
+        .enter()?;
+    Ok(model(hparams, tokens, Mode::InferHalf)?.to_dtype(DType::F32)?)
 }
 
 /// Creates the model's variables in the current default graph without

@@ -1,8 +1,10 @@
-//! `gpt2 [--checkpoint DIR] [--weights FILE] [--repeat N]
+//! `gpt2 [--checkpoint DIR] [--weights FILE] [--repeat N] [--dtype bfloat16|float16]
 //!       [--train-steps K --optimizer sgd|adamw [--lr X] [--weight-decay W] --save OUT]`:
 //! builds GPT-2 with scope, restores TensorFlow's weights by name, runs the
 //! input and compares the logits with TensorFlow's; optionally times the
-//! forward pass, or fine-tunes on the input with openai/gpt-2's `train.py`
+//! forward pass, runs it again in half precision from the float32 weights
+//! through a casting custom getter (`--dtype`, printing `max abs diff vs
+//! float32 logits: X`), or fine-tunes on the input with openai/gpt-2's `train.py`
 //! loss and saves a TensorFlow checkpoint directory.
 //!
 //! DIR holds `hparams.json`, a TF checkpoint (found through its
@@ -18,12 +20,14 @@ use std::time::Instant;
 
 use candle_nn::{AdamW, Optimizer, ParamsAdamW, SGD};
 use gpt2::{
-    build, greedy_next, load_json_array, load_tokens, loss, max_abs_diff, model, HParams, Mode,
+    build, forward_in, greedy_next, load_json_array, load_tokens, loss, max_abs_diff, model,
+    HParams, Mode,
 };
 use scope_runtime::Graph;
 
 const TOLERANCE: f32 = 1e-4;
 const USAGE: &str = "usage: gpt2 [--checkpoint DIR] [--weights FILE] [--repeat N] \
+    [--dtype bfloat16|float16] \
     [--train-steps K --optimizer sgd|adamw [--lr X] [--weight-decay W] --save OUT]";
 
 fn shipped() -> PathBuf {
@@ -49,6 +53,8 @@ struct Args {
     dir: PathBuf,
     weights: Option<PathBuf>,
     repeat: usize,
+    /// Also run the forward pass in this dtype through a cast getter.
+    half: Option<scope_runtime::DType>,
     train: Option<Train>,
 }
 
@@ -56,6 +62,7 @@ fn parse_args() -> Result<Args, String> {
     let mut dir = shipped();
     let mut weights = None;
     let mut repeat = 0;
+    let mut half = None;
     let (mut steps, mut optimizer, mut lr, mut weight_decay, mut save) =
         (None, None, None, None, None);
     let mut it = std::env::args_os().skip(1);
@@ -74,6 +81,15 @@ fn parse_args() -> Result<Args, String> {
             "--checkpoint" => dir = PathBuf::from(value()?),
             "--weights" => weights = Some(PathBuf::from(value()?)),
             "--repeat" => repeat = number(&flag, value()?)?,
+            "--dtype" => {
+                half = Some(match value()?.as_str() {
+                    "bfloat16" => scope_runtime::DType::BF16,
+                    "float16" => scope_runtime::DType::F16,
+                    other => {
+                        return Err(format!("--dtype takes bfloat16 or float16, not `{other}`"))
+                    }
+                })
+            }
             "--train-steps" => steps = Some(number::<usize>(&flag, value()?)?),
             "--optimizer" => {
                 optimizer = Some(match value()?.as_str() {
@@ -108,6 +124,7 @@ fn parse_args() -> Result<Args, String> {
         dir,
         weights,
         repeat,
+        half,
         train,
     })
 }
@@ -156,14 +173,26 @@ fn run(start: Instant) -> Result<bool, String> {
         println!("max abs diff vs expected: {diff:e}");
         ok = diff <= TOLERANCE;
     }
+    if let Some(dtype) = args.half {
+        let reduced = forward_in(&hparams, &tokens, dtype).map_err(|e| e.to_string())?;
+        let diff = max_abs_diff(&reduced, &logits)
+            .map_err(|e| e.to_string())?
+            .ok_or("half-precision logits have another shape")?;
+        println!("{dtype} forward from float32 weights (cast getter)");
+        println!("max abs diff vs float32 logits: {diff:e}");
+    }
     if args.repeat > 0 {
         let mut times = Vec::with_capacity(args.repeat);
+        let mut cpu = Vec::with_capacity(args.repeat);
         for _ in 0..args.repeat {
-            let t = Instant::now();
+            let (t, c) = (Instant::now(), scope_ops::process_cpu_seconds());
             let logits = model(&hparams, &tokens, Mode::Infer).map_err(|e| e.to_string())?;
             // Wait for the device to finish (a no-op on the CPU).
             logits.device().synchronize().map_err(|e| e.to_string())?;
             times.push(t.elapsed().as_secs_f64());
+            if let (Some(c0), Some(c1)) = (c, scope_ops::process_cpu_seconds()) {
+                cpu.push(c1 - c0);
+            }
         }
         times.sort_by(f64::total_cmp);
         println!(
@@ -171,6 +200,10 @@ fn run(start: Instant) -> Result<bool, String> {
             times[times.len() / 2],
             args.repeat
         );
+        if cpu.len() == times.len() {
+            cpu.sort_by(f64::total_cmp);
+            println!("forward cpu median: {:.6} s", cpu[cpu.len() / 2]);
+        }
     }
     Ok(ok)
 }
@@ -242,6 +275,7 @@ fn fine_tune(
 
 fn main() -> ExitCode {
     let start = Instant::now();
+    scope_ops::tune_cpu_threads();
     match run(start) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => {

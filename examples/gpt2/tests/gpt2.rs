@@ -453,3 +453,43 @@ fn every_model_fixture_runs_from_a_copy_in_another_folder() {
         }
     }
 }
+
+#[test]
+fn half_precision_through_a_cast_getter_keeps_float32_weights() {
+    for name in ["tiny_gpt2", "tiny_gpt2_sharp"] {
+        let dir = fixture(name);
+        let (graph, hparams) = built(&dir);
+        let full = logits(&graph, &hparams, &dir);
+        let before = graph.len();
+        let tokens = load_tokens(&dir.join("input.json")).unwrap();
+        let _d = graph.as_default();
+        for (dtype, tol) in [
+            (scope_runtime::DType::BF16, 0.05f32),
+            (scope_runtime::DType::F16, 0.01),
+        ] {
+            let half = gpt2::forward_in(&hparams, &tokens, dtype).unwrap();
+            let scale = full
+                .abs()
+                .unwrap()
+                .max_all()
+                .unwrap()
+                .to_scalar::<f32>()
+                .unwrap();
+            let diff = max_abs_diff(&half, &full).unwrap().unwrap();
+            assert!(
+                diff <= tol * scale.max(1.0),
+                "{name} {dtype}: {diff} (scale {scale})"
+            );
+            assert!(
+                diff > 0.0,
+                "{name} {dtype}: the pass did not run in {dtype}"
+            );
+        }
+        // The cast getter shares the float32 variables; it creates none.
+        assert_eq!(graph.len(), before);
+        assert!(graph
+            .variables()
+            .iter()
+            .all(|v| v.dtype() == scope_runtime::DType::F32));
+    }
+}
