@@ -30,6 +30,7 @@ pub enum Key {
     CustomGetter,
     Regularizer,
     Partitioner,
+    ArgScope,
     Template,
     UniqueName,
     CreateScopeNow,
@@ -39,7 +40,7 @@ pub enum Key {
 }
 
 impl Key {
-    pub const ALL: [Key; 15] = [
+    pub const ALL: [Key; 16] = [
         Key::Name,
         Key::DefaultName,
         Key::Reuse,
@@ -49,6 +50,7 @@ impl Key {
         Key::CustomGetter,
         Key::Regularizer,
         Key::Partitioner,
+        Key::ArgScope,
         Key::Template,
         Key::UniqueName,
         Key::CreateScopeNow,
@@ -68,6 +70,7 @@ impl Key {
             Key::CustomGetter => "custom_getter",
             Key::Regularizer => "regularizer",
             Key::Partitioner => "partitioner",
+            Key::ArgScope => "arg_scope",
             Key::Template => "template",
             Key::UniqueName => "unique_name",
             Key::CreateScopeNow => "create_scope_now",

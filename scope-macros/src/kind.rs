@@ -53,12 +53,12 @@ impl Kind {
         match self {
             Kind::VariableScope => match key {
                 Name | DefaultName | Reuse | Initializer | Dtype | AuxiliaryNameScope
-                | CustomGetter | Regularizer | Partitioner | Crate => true,
+                | CustomGetter | Regularizer | Partitioner | ArgScope | Crate => true,
                 // `#[variable_scope(.., template)]` is `#[template]`.
                 Template | UniqueName | CreateScopeNow => site == Site::Attribute,
                 Shape | Trainable => false,
             },
-            Kind::NameScope => matches!(key, Name | DefaultName | Crate),
+            Kind::NameScope => matches!(key, Name | DefaultName | ArgScope | Crate),
             Kind::Template => matches!(
                 key,
                 Name | UniqueName | CreateScopeNow | CustomGetter | Crate

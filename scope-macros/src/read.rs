@@ -38,6 +38,8 @@ pub struct Read {
     pub custom_getter: Option<Expr>,
     pub regularizer: Option<Expr>,
     pub partitioner: Option<Expr>,
+    /// A captured slim `ArgScope` re-entered around the body.
+    pub arg_scope: Option<Expr>,
     pub template: Option<Span>,
     pub unique_name: Option<LitStr>,
     pub create_scope_now: Option<LitBool>,
@@ -102,6 +104,7 @@ fn example(key: Key) -> &'static str {
         Key::CustomGetter => "custom_getter = my_getter",
         Key::Regularizer => "regularizer = l2_regularizer",
         Key::Partitioner => "partitioner = fixed_partitioner",
+        Key::ArgScope => "arg_scope = resnet_arg_scope",
         Key::UniqueName => "unique_name = \"tower\"",
         Key::Shape => "shape = dims",
         Key::Trainable => "trainable = false",
@@ -214,6 +217,7 @@ impl Read {
             Key::CustomGetter => set(&mut self.custom_getter, value, key, key_span, errors),
             Key::Regularizer => set(&mut self.regularizer, value, key, key_span, errors),
             Key::Partitioner => set(&mut self.partitioner, value, key, key_span, errors),
+            Key::ArgScope => set(&mut self.arg_scope, value, key, key_span, errors),
             Key::Template => unreachable!("a flag, read in `keyed`"),
         }
     }

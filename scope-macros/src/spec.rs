@@ -27,6 +27,8 @@ pub struct VariableScopeSpec {
     pub custom_getter: Option<Expr>,
     pub regularizer: Option<Expr>,
     pub partitioner: Option<Expr>,
+    /// A slim `ArgScope` (or `&ArgScope`) entered inside the scope.
+    pub arg_scope: Option<Expr>,
     pub common: Common,
 }
 
@@ -34,6 +36,7 @@ pub struct VariableScopeSpec {
 pub struct NameScopeSpec {
     pub name: Option<Name>,
     pub default_name: Option<LitStr>,
+    pub arg_scope: Option<Expr>,
     pub common: Common,
 }
 

@@ -35,7 +35,8 @@ pub use crate::variable::Variable;
 /// anything is named: no panic, and no silently wrong name.
 #[track_caller]
 pub fn enter_variable_scope(builder: VariableScopeBuilder<'_>) -> Option<VariableScopeGuard> {
-    match with_pending_set_aside(|| builder.enter()) {
+    let at = crate::error::DefinedAt(std::panic::Location::caller());
+    match with_pending_set_aside(|| builder.enter_at(at)) {
         Ok(guard) => Some(guard),
         Err(err) => {
             record_guard_error(err);
@@ -46,6 +47,14 @@ pub fn enter_variable_scope(builder: VariableScopeBuilder<'_>) -> Option<Variabl
 
 /// The name-scope counterpart of [`enter_variable_scope`].
 #[track_caller]
+/// `arg_scope = sc` of a scope macro: re-enters the captured slim arg
+/// scope until the guard drops.
+pub fn enter_arg_scope(
+    scope: impl std::borrow::Borrow<crate::slim::ArgScope>,
+) -> crate::slim::ArgScopeGuard {
+    crate::slim::arg_scope_from(scope.borrow())
+}
+
 pub fn enter_name_scope(scope: NameScope<'_>) -> Option<NameScopeGuard> {
     match with_pending_set_aside(|| scope.enter()) {
         Ok(guard) => Some(guard),

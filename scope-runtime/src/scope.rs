@@ -321,7 +321,12 @@ impl<'a> VariableScopeBuilder<'a> {
     /// Opens the scope until the guard drops.
     #[track_caller]
     pub fn enter(self) -> Result<VariableScopeGuard> {
-        let at = Some(DefinedAt(std::panic::Location::caller()));
+        self.enter_at(DefinedAt(std::panic::Location::caller()))
+    }
+
+    /// `enter`, recording `at` as where the scope was opened (`explain`).
+    pub(crate) fn enter_at(self, at: DefinedAt) -> Result<VariableScopeGuard> {
+        let at = Some(at);
         with_current(|graph, st| {
             let explicit_reuse = match self.reuse {
                 Reuse::False => None,

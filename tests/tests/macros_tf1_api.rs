@@ -207,3 +207,40 @@ fn custom_getter_options_compose_as_tf() {
         expected("api/api_getter_rename_composition.json", &[])
     );
 }
+
+/// `arg_scope = sc` on a scope macro re-enters a captured slim arg scope
+/// for the body (`with slim.arg_scope(sc):` inside the scope): the
+/// defaults apply to the slim layers there and stop at the scope's end.
+#[test]
+fn arg_scope_option_reenters_a_captured_slim_arg_scope() {
+    use scope_runtime::layers::LayerValue;
+    use scope_runtime::slim;
+
+    #[scope_runtime::variable_scope("net", arg_scope = sc)]
+    fn net(sc: &slim::ArgScope, x: &LayerValue) -> Result<Vec<Option<usize>>, ScopeError> {
+        let y = slim::conv2d(4, &[3, 3])
+            .apply(x.clone())
+            .map_err(|e| ScopeError::InvalidArgument(e.to_string()))?;
+        Ok(y.shape())
+    }
+
+    let graph = Graph::new();
+    let _g = graph.as_default();
+    let sc = {
+        let guard = slim::arg_scope(&["conv2d"])
+            .set("padding", "VALID")
+            .enter()
+            .unwrap();
+        guard.scope().clone()
+    };
+    let x = LayerValue::shape_only(&[Some(1), Some(8), Some(8), Some(2)]);
+    // VALID from the arg scope: 8 - 3 + 1.
+    assert_eq!(
+        net(&sc, &x).unwrap(),
+        vec![Some(1), Some(6), Some(6), Some(4)]
+    );
+    assert!(graph.stored_variable("net/Conv/weights").is_some());
+    // Outside the scope slim's own default (SAME) is back.
+    let y = slim::conv2d(4, &[3, 3]).apply(x).unwrap();
+    assert_eq!(y.shape(), vec![Some(1), Some(8), Some(8), Some(4)]);
+}

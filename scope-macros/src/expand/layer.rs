@@ -26,6 +26,14 @@ fn path(krate: &TokenStream, name: &Option<Name>) -> TokenStream {
     }
 }
 
+/// `arg_scope = sc`: re-enters the captured slim arg scope for the body
+/// (`with slim.arg_scope(sc):`), spanned at the user's expression.
+pub fn arg_scope(arg_scope: &Option<syn::Expr>, krate: &TokenStream) -> Option<TokenStream> {
+    let e = arg_scope.as_ref()?;
+    let p = respan(private(krate), e.span());
+    Some(quote_spanned!(e.span()=> #p::enter_arg_scope(#e)))
+}
+
 pub fn name_scope(spec: &NameScopeSpec) -> TokenStream {
     let p = path(&spec.common.krate, &spec.name);
     let scope = match &spec.name {

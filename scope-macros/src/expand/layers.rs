@@ -44,8 +44,15 @@ pub fn layered(layers: &[Layer], body: Body<'_>) -> TokenStream {
     };
     for layer in layers.iter().rev() {
         match layer {
-            Layer::VariableScope(spec) => guards.push(layer::variable_scope(spec)),
-            Layer::NameScope(spec) => guards.push(layer::name_scope(spec)),
+            // An arg scope opens inside its scope: pushed first, bound after.
+            Layer::VariableScope(spec) => {
+                guards.extend(layer::arg_scope(&spec.arg_scope, &spec.common.krate));
+                guards.push(layer::variable_scope(spec));
+            }
+            Layer::NameScope(spec) => {
+                guards.extend(layer::arg_scope(&spec.arg_scope, &spec.common.krate));
+                guards.push(layer::name_scope(spec));
+            }
             Layer::Template(spec) => {
                 inner = flush(&mut guards, inner, &mut bare);
                 if bare {

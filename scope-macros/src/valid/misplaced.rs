@@ -26,7 +26,7 @@ pub fn report(kind: Kind, site: Site, read: &Read, errors: &mut Errors) {
 /// `#[variable_scope(.., template)]`.
 pub fn report_template_options(read: &Read, errors: &mut Errors) {
     use syn::spanned::Spanned;
-    let spans: [(Option<Span>, &str); 6] = [
+    let spans: [(Option<Span>, &str); 7] = [
         (read.initializer.as_ref().map(Spanned::span), "initializer"),
         (read.dtype.map(|(span, _)| span), "dtype"),
         (
@@ -36,6 +36,7 @@ pub fn report_template_options(read: &Read, errors: &mut Errors) {
         (read.default_name.as_ref().map(|d| d.span()), "default_name"),
         (read.regularizer.as_ref().map(Spanned::span), "regularizer"),
         (read.partitioner.as_ref().map(Spanned::span), "partitioner"),
+        (read.arg_scope.as_ref().map(Spanned::span), "arg_scope"),
     ];
     for (span, key) in spans {
         if let Some(span) = span {

@@ -222,11 +222,13 @@ fn build(kind: Kind, read: Read, question_span: Span) -> Option<Layer> {
             custom_getter: read.custom_getter,
             regularizer: read.regularizer,
             partitioner: read.partitioner,
+            arg_scope: read.arg_scope,
             common,
         })),
         Kind::NameScope => Layer::NameScope(NameScopeSpec {
             name: read.name.map(|(_, n)| n),
             default_name: read.default_name,
+            arg_scope: read.arg_scope,
             common,
         }),
         Kind::Template => {
