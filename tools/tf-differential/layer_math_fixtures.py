@@ -4,7 +4,7 @@ and random variable values; writes tests/layer-math/layers.json with the
 inputs, every variable's value, the outputs and (for training batch norm) the
 values the UPDATE_OPS assign. Each case's `step` is a FORMAT.md layer step.
 
-    TF_USE_LEGACY_KERAS=1 /work/tfenv/bin/python tools/tf-differential/layer_math_fixtures.py
+    TF_USE_LEGACY_KERAS=1 TFPY tools/tf-differential/layer_math_fixtures.py
 """
 import json
 import os

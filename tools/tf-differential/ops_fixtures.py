@@ -1,6 +1,6 @@
 """TensorFlow ground truth for scope-ops (see README.md, "scope-ops fixtures").
 
-Usage: TF_ENABLE_ONEDNN_OPTS=0 /work/tfenv/bin/python ops_fixtures.py OUT_DIR
+Usage: TF_ENABLE_ONEDNN_OPTS=0 TFPY ops_fixtures.py OUT_DIR
 
 Writes one compact JSON file per op family into OUT_DIR
 (scope-ops/tests/fixtures/). Every case holds its inputs, TensorFlow's
