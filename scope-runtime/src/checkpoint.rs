@@ -342,7 +342,7 @@ fn suggest(
             report.missing.iter().any(|(m, _)| m == v.op_name())
                 || report.mismatched.iter().any(|m| m.variable == v.op_name())
         })
-        .map(|v| (v.op_name(), saved_shape(v).0))
+        .map(|v| (v.op_name(), saved_shape(v)))
         .collect();
     let file: Vec<(&str, &[usize])> = source
         .entries()
@@ -493,12 +493,9 @@ fn with_views<R>(
 }
 
 /// The file shape a variable is saved as and restored from: a part's full
-/// variable shape, else its own; and whether it is a part.
-fn saved_shape(var: &Variable) -> (&[usize], bool) {
-    match var.save_slice() {
-        Some(s) => (&s.full_shape, true),
-        None => (var.shape(), false),
-    }
+/// variable shape, else its own.
+fn saved_shape(var: &Variable) -> &[usize] {
+    var.save_slice().map_or(var.shape(), |s| &s.full_shape)
 }
 
 /// Writes views as a TF checkpoint: whole tensors under their op names,
@@ -613,7 +610,7 @@ impl Graph {
             // A part of a partitioned variable loads its slice of the full
             // tensor (stored whole or as TF's slices).
             let key = var.save_slice().map_or(var.op_name(), |s| &s.full_name);
-            let (want_shape, _) = saved_shape(var);
+            let want_shape = saved_shape(var);
             let transposed: Vec<usize>;
             let want_shape = if options.is_transposed(var.op_name()) && want_shape.len() == 2 {
                 transposed = vec![want_shape[1], want_shape[0]];

@@ -209,19 +209,15 @@ fn partitioned(
         }
         return Ok(existing);
     }
-    if req.reuse == Reuse::True {
-        return Err(ScopeError::NotFound {
-            name: name.to_string(),
-            suggestions: Vec::new(),
-        });
-    }
-    let Some((list, shape)) = partitions else {
-        // Unreachable by the path rules: without a partitioner only reuse
-        // `true` comes here, and it returned above.
-        return Err(ScopeError::NotFound {
-            name: name.to_string(),
-            suggestions: Vec::new(),
-        });
+    // Without a partitioner only reuse `true` comes this far.
+    let (list, shape) = match partitions {
+        Some(p) if req.reuse != Reuse::True => p,
+        _ => {
+            return Err(ScopeError::NotFound {
+                name: name.to_string(),
+                suggestions: Vec::new(),
+            })
+        }
     };
     let (axis, n) = slice_axis(&list);
     {
