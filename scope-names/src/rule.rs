@@ -18,7 +18,7 @@ pub enum InvalidName {
     BadFirst(char),
 }
 
-fn is_name_char(c: char) -> bool {
+const fn is_name_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '\\' | '/' | '>' | '-')
 }
 
@@ -30,11 +30,25 @@ fn strip_final_newline(name: &str) -> &str {
     name.strip_suffix('\n').unwrap_or(name)
 }
 
+/// `is_name_char` for every byte (all name characters are ASCII): the
+/// check runs on every scope entry, so it is one table load per byte.
+const NAME_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = is_name_char(b as u8 as char);
+        b += 1;
+    }
+    table
+};
+
 /// Checks `name` against the root pattern (`at_root`) or the nested one.
 pub fn check(name: &str, at_root: bool) -> Result<(), InvalidName> {
     let body = strip_final_newline(name);
-    if let Some((at, ch)) = body.char_indices().find(|&(_, c)| !is_name_char(c)) {
-        return Err(InvalidName::BadChar { ch, at });
+    if !body.bytes().all(|b| NAME_BYTES[usize::from(b)]) {
+        if let Some((at, ch)) = body.char_indices().find(|&(_, c)| !is_name_char(c)) {
+            return Err(InvalidName::BadChar { ch, at });
+        }
     }
     if !at_root {
         return Ok(());

@@ -63,23 +63,50 @@ fn is_join(full: &str, prefix: &str, name: &str) -> bool {
         && full.ends_with(name)
 }
 
+/// How many closed scope objects (and name-stack buffers) a thread keeps
+/// for reuse (one per level of the deepest nest entered per call is enough).
+const MAX_SPARE_SCOPES: usize = 16;
+
 /// Makes a guard `!Send`: scopes are per thread, so a guard must be dropped
 /// on the thread that opened its scope (a compile error names this type).
 #[derive(Default)]
 pub struct ThreadBound(PhantomData<*const ()>);
 
 /// Variable-scope open counts, as a tree over `/`-separated components so
-/// that closing a scope resets its whole subtree in O(1).
+/// that closing a scope resets its whole subtree at once. A reset zeroes
+/// the counts but keeps the nodes, so a scope entered per call finds its
+/// sub-scopes' nodes in place (no allocation); `dirty` marks the nodes
+/// under which something was counted since the last reset, so a reset
+/// visits only those.
 #[derive(Clone, Default)]
 pub(crate) struct CountNode {
     count: u64,
+    dirty: bool,
     children: hashbrown::HashMap<String, CountNode, FxBuildHasher>,
+}
+
+/// The `/`-separated components of a scope name (`str::split` with a
+/// byte loop: scope names are short and this runs on every scope entry).
+fn components(name: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(name);
+    std::iter::from_fn(move || {
+        let s = rest?;
+        match s.bytes().position(|b| b == b'/') {
+            Some(i) => {
+                rest = Some(&s[i + 1..]);
+                Some(&s[..i])
+            }
+            None => {
+                rest = None;
+                Some(s)
+            }
+        }
+    })
 }
 
 impl CountNode {
     fn find(&self, name: &str) -> Option<&CountNode> {
-        name.split('/')
-            .try_fold(self, |node, part| node.children.get(part))
+        components(name).try_fold(self, |node, part| node.children.get(part))
     }
 
     pub(crate) fn get(&self, name: &str) -> u64 {
@@ -90,24 +117,34 @@ impl CountNode {
     /// counted sub-scopes.
     pub(crate) fn increment(&mut self, name: &str) -> bool {
         let mut node = self;
-        for part in name.split('/') {
+        for part in components(name) {
+            node.dirty = true;
             // `entry_ref` allocates the key only when it inserts.
             node = node.children.entry_ref(part).or_default();
         }
         node.count += 1;
-        !node.children.is_empty()
+        node.dirty
     }
 
     /// Resets every count whose key starts with `name + "/"`.
     pub(crate) fn reset_under(&mut self, name: &str) {
         let mut node = self;
-        for part in name.split('/') {
+        for part in components(name) {
             match node.children.get_mut(part) {
                 Some(child) => node = child,
                 None => return,
             }
         }
-        node.children.clear();
+        node.zero_below();
+    }
+
+    fn zero_below(&mut self) {
+        if std::mem::take(&mut self.dirty) {
+            for child in self.children.values_mut() {
+                child.count = 0;
+                child.zero_below();
+            }
+        }
     }
 }
 
@@ -145,6 +182,10 @@ pub(crate) struct ScopeState {
     pub(crate) scratch: String,
     /// Store entries this thread has looked up (see `GetVariable::get`).
     pub(crate) found: Found,
+    /// Allocations of closed scope objects nobody held, for the next ones.
+    spare_scopes: Vec<VariableScope>,
+    /// Buffers of name stacks that were closed, for the next ones.
+    spare_strings: Vec<String>,
 }
 
 impl ScopeState {
@@ -158,7 +199,19 @@ impl ScopeState {
             next_frame_id: 1,
             scratch: String::new(),
             found: Found::default(),
+            spare_scopes: Vec::new(),
+            spare_strings: Vec::new(),
         }
+    }
+
+    /// A buffer for the next name stack (empty; from a closed one if any).
+    pub(crate) fn spare_string(&mut self) -> String {
+        self.spare_strings.pop().unwrap_or_default()
+    }
+
+    /// An allocation for the next scope object (see `VariableScope::renew`).
+    pub(crate) fn spare_scope(&mut self) -> Option<VariableScope> {
+        self.spare_scopes.pop()
     }
 
     pub(crate) fn push_frame(
@@ -191,14 +244,16 @@ impl ScopeState {
                 opens_at_push,
             } => {
                 if had_children || self.opens != opens_at_push {
-                    let name = self.var_scope.clone();
-                    self.counts.reset_under(name.name());
+                    self.counts.reset_under(self.var_scope.name());
                 }
             }
             CountsRestore::Snapshot(counts) => self.counts = counts,
         }
         if let Some(stack) = frame.prev_stack {
-            self.name_stack = stack;
+            let closed = std::mem::replace(&mut self.name_stack, stack);
+            if self.spare_strings.len() < MAX_SPARE_SCOPES && closed.capacity() <= 256 {
+                self.spare_strings.push(closed);
+            }
         }
         if let Some(scope) = frame.prev_scope {
             self.var_scope = scope;
@@ -369,7 +424,24 @@ pub(crate) fn with_pending_set_aside<R>(f: impl FnOnce() -> R) -> R {
 
 /// Closes the frame `frame_id`. Frames above it (inner guards still alive)
 /// are closed too, and that is reported as `GuardOrder`.
-pub(crate) fn close_frame(graph_id: u64, frame_id: u64, label: &str) -> Result<()> {
+/// What a guard closes: a name scope (its scope string) or a variable scope
+/// (its object, whose allocation is kept for the next scope if nothing
+/// else holds it).
+pub(crate) enum Closing<'a> {
+    NameScope(&'a str),
+    VariableScope(VariableScope),
+}
+
+impl Closing<'_> {
+    fn label(&self) -> &str {
+        match self {
+            Closing::NameScope(s) => s,
+            Closing::VariableScope(scope) => scope.name(),
+        }
+    }
+}
+
+pub(crate) fn close_frame(graph_id: u64, frame_id: u64, closing: Closing<'_>) -> Result<()> {
     SCOPES.with(|s| {
         let mut scopes = s.borrow_mut();
         let Some(state) = scopes.existing_state(graph_id) else {
@@ -387,15 +459,23 @@ pub(crate) fn close_frame(graph_id: u64, frame_id: u64, label: &str) -> Result<(
         while state.frames.len() > pos {
             state.pop_frame();
         }
-        if above == 0 {
+        let result = if above == 0 {
             Ok(())
         } else {
             Err(ScopeError::GuardOrder {
-                dropped: label.to_string(),
+                dropped: closing.label().to_string(),
                 still_open: above,
                 innermost,
             })
+        };
+        if let Closing::VariableScope(scope) = closing {
+            if state.spare_scopes.len() < MAX_SPARE_SCOPES {
+                if let Some(spare) = scope.into_spare() {
+                    state.spare_scopes.push(spare);
+                }
+            }
         }
+        result
     })
 }
 

@@ -40,7 +40,7 @@ pub(crate) struct GraphState {
     /// Every op in the graph, by name (variables are ops too).
     ops: Ops,
     /// The `get_variable` store: full variable name (case-sensitive) to variable.
-    store: FxHashMap<String, Variable>,
+    store: Store,
     /// Every variable, in creation order (a variable's `index`).
     variables: Vec<Variable>,
     /// The `variables` collection (`GLOBAL_VARIABLES`), in insertion order.
@@ -103,11 +103,46 @@ impl Ops {
     }
 }
 
+/// The `get_variable` store, keyed by each variable's own store key (not
+/// stored twice), with the key's hash kept as in `Ops`.
+#[derive(Default)]
+struct Store {
+    table: hashbrown::HashTable<(u64, Variable)>,
+}
+
+impl Store {
+    fn key(var: &Variable) -> &str {
+        var.store_key().unwrap_or_else(|| var.op_name())
+    }
+
+    fn get(&self, key: &str) -> Option<&Variable> {
+        let hash = FxBuildHasher.hash_one(key);
+        self.table
+            .find(hash, |(h, v)| *h == hash && Self::key(v) == key)
+            .map(|(_, v)| v)
+    }
+
+    /// Adds a variable whose store key is not taken (callers check first).
+    fn insert(&mut self, var: Variable) {
+        let hash = FxBuildHasher.hash_one(Self::key(&var));
+        self.table.insert_unique(hash, (hash, var), |(h, _)| *h);
+    }
+
+    fn keys(&self) -> impl Iterator<Item = &str> {
+        self.table.iter().map(|(_, v)| Self::key(v))
+    }
+}
+
 impl GraphState {
     /// TF's `unique_name(stack/name)`: records and returns a name not used
     /// before (case-insensitively) under the name stack `stack`.
     pub(crate) fn unique_name(&mut self, stack: &str, name: &str) -> String {
         self.used.unique_name(stack, name)
+    }
+
+    /// `unique_name`, written into the buffer `out`.
+    pub(crate) fn unique_name_in(&mut self, stack: &str, name: &str, out: String) -> String {
+        self.used.unique_name_in(stack, name, out)
     }
 
     /// Adds an op that is not a variable; `DuplicateName` if taken.
@@ -134,7 +169,7 @@ impl GraphState {
     }
 
     pub(crate) fn store_keys(&self) -> impl Iterator<Item = &str> {
-        self.store.keys().map(String::as_str)
+        self.store.keys()
     }
 
     pub(crate) fn seed(&self) -> Option<u64> {
@@ -148,17 +183,16 @@ impl GraphState {
         &mut self,
         graph_id: u64,
         op_name: String,
-        new: NewVar,
+        new: NewVar<'_>,
     ) -> Result<Variable> {
         if self.ops.contains(op_name.as_str()) {
             return Err(ScopeError::DuplicateName { name: op_name });
         }
-        let store_key = new.store_key.clone();
         let collections = new.collections.clone();
         let var = Variable::from_parts(op_name, new, self.variables.len(), graph_id);
         self.ops.insert(Op::Variable(var.clone()));
-        if let Some(key) = store_key {
-            self.store.insert(key, var.clone());
+        if var.store_key().is_some() {
+            self.store.insert(var.clone());
         }
         self.variables.push(var.clone());
         // TF's `VariableV1`: `collections` (default `[variables]`), each

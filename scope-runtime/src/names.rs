@@ -2,6 +2,8 @@
 //! one case-insensitive counter scheme shared by name scopes, ops and
 //! variables.
 
+use std::hash::Hasher;
+
 use hashbrown::hash_map::EntryRef;
 use rustc_hash::FxBuildHasher;
 
@@ -22,16 +24,23 @@ pub(crate) fn validate(name: &str, at_root: bool, kind: NameKind) -> Result<(), 
 /// Joins a scope prefix and a name with `/` (no slash at the root).
 /// Leaves room for a `_N` suffix so that uniquifying does not reallocate.
 pub(crate) fn join(prefix: &str, name: &str) -> String {
-    let mut s = String::with_capacity(prefix.len() + 1 + name.len() + 8);
-    if prefix.is_empty() {
-        s.push_str(name);
-        s
-    } else {
-        s.push_str(prefix);
-        s.push('/');
-        s.push_str(name);
-        s
+    join_into(String::new(), prefix, name)
+}
+
+/// `join` in the buffer `out` (cleared first).
+pub(crate) fn join_into(mut out: String, prefix: &str, name: &str) -> String {
+    let needed = prefix.len() + 1 + name.len() + 8;
+    if out.capacity() < needed {
+        // Straight to the size needed (no growth path, no copy).
+        out = String::with_capacity(needed);
     }
+    out.clear();
+    if !prefix.is_empty() {
+        out.push_str(prefix);
+        out.push('/');
+    }
+    out.push_str(name);
+    out
 }
 
 /// Appends `name` lower-cased like Python's `str.lower` to `out`.
@@ -48,12 +57,21 @@ fn push_lower(out: &mut String, name: &str) {
 /// Splits a generated-looking key `base_j` into `(base, j)`; `j` has no
 /// leading zero, as generated suffixes never do.
 fn split_suffix(key: &str) -> Option<(&str, u64)> {
-    let pos = key.rfind('_')?;
-    let digits = &key[pos + 1..];
-    if digits.is_empty() || digits.starts_with('0') || !digits.bytes().all(|b| b.is_ascii_digit()) {
+    // Scans bytes from the end: this runs on every `unique_name`.
+    let bytes = key.as_bytes();
+    let mut pos = bytes.len();
+    while pos > 0 && bytes[pos - 1].is_ascii_digit() {
+        pos -= 1;
+    }
+    let digits = &bytes[pos..];
+    if digits.is_empty() || digits[0] == b'0' || pos == 0 || bytes[pos - 1] != b'_' {
         return None;
     }
-    Some((&key[..pos], digits.parse().ok()?))
+    let mut j = 0u64;
+    for &d in digits {
+        j = j.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
+    }
+    Some((&key[..pos - 1], j))
 }
 
 /// What is known of the names `base_j` derived from one base name.
@@ -82,6 +100,58 @@ fn run_count(runs: &FxHashMap<String, Run>, key: &str) -> u64 {
     }
 }
 
+/// A key `base_j/leaf` directly under a generated scope `base_j` (one
+/// in its base's run), as `(base, j, leaf)`.
+fn under_generated<'k>(
+    runs: &FxHashMap<String, Run>,
+    key: &'k str,
+) -> Option<(&'k str, u64, &'k str)> {
+    let slash = key.bytes().rposition(|b| b == b'/')?;
+    let (parent, leaf) = (&key[..slash], &key[slash + 1..]);
+    let (base, j) = split_suffix(parent)?;
+    runs.get(base)?.generated(j).then_some((base, j, leaf))
+}
+
+/// Names opened once directly inside each of a run of generated scopes
+/// (`model_1/layer`, `model_2/layer`, ...: what a scope entered per call
+/// leaves behind), kept as one run of `j` per `(base, leaf)` instead of one
+/// record per name. Lookups hash `(base, leaf)` without building a key.
+#[derive(Default, Debug, Clone)]
+struct ChildRuns {
+    table: hashbrown::HashTable<(Box<str>, Box<str>, Run)>,
+}
+
+impl ChildRuns {
+    fn hash(base: &str, leaf: &str) -> u64 {
+        let mut h = rustc_hash::FxHasher::default();
+        h.write(base.as_bytes());
+        h.write_u8(b'/');
+        h.write(leaf.as_bytes());
+        h.finish()
+    }
+
+    fn get(&self, base: &str, leaf: &str) -> Option<&Run> {
+        self.table
+            .find(Self::hash(base, leaf), |(b, l, _)| {
+                &**b == base && &**l == leaf
+            })
+            .map(|(_, _, run)| run)
+    }
+
+    fn get_or_insert(&mut self, base: &str, leaf: &str) -> &mut Run {
+        let hash = Self::hash(base, leaf);
+        let entry = self.table.entry(
+            hash,
+            |(b, l, _)| &**b == base && &**l == leaf,
+            |(b, l, _)| Self::hash(b, l),
+        );
+        &mut entry
+            .or_insert_with(|| (base.into(), leaf.into(), Run::default()))
+            .into_mut()
+            .2
+    }
+}
+
 /// The graph's record of names handed out by `unique_name`, keyed by the
 /// lower-cased full name (TF's `Graph._names_in_use`).
 ///
@@ -93,6 +163,7 @@ fn run_count(runs: &FxHashMap<String, Run>, key: &str) -> u64 {
 pub(crate) struct UsedNames {
     counts: FxHashMap<String, u64>,
     runs: FxHashMap<String, Run>,
+    children: ChildRuns,
     key: String,
     candidate: String,
 }
@@ -101,8 +172,16 @@ impl UsedNames {
     fn count(&self, key: &str) -> u64 {
         match self.counts.get(key) {
             Some(&c) => c,
-            None => run_count(&self.runs, key),
+            None => run_count(&self.runs, key).max(self.child_count(key)),
         }
+    }
+
+    /// The count `key` has through a child run (1 or 0).
+    fn child_count(&self, key: &str) -> u64 {
+        under_generated(&self.runs, key)
+            .and_then(|(base, j, leaf)| self.children.get(base, leaf).map(|r| r.generated(j)))
+            .unwrap_or(false)
+            .into()
     }
 
     /// Inserts a new key into `counts`, noting it as a shadow of its base.
@@ -128,6 +207,28 @@ impl UsedNames {
             }
             entry @ EntryRef::Vacant(_) => {
                 let i = run_count(&self.runs, key);
+                if i == 0 {
+                    if let Some((base, j, leaf)) = under_generated(&self.runs, key) {
+                        let run = self.children.get_or_insert(base, leaf);
+                        if run.generated(j) {
+                            Self::insert_count(entry, &mut self.runs, key, 2);
+                            return 1;
+                        }
+                        if run.start == run.end || run.end == j {
+                            if run.start == run.end {
+                                run.start = j;
+                            }
+                            run.end = j + 1;
+                            // `base_j/leaf` may itself look generated
+                            // (`leaf` = `x_k`): its count is then no longer
+                            // decided by its own base's run alone.
+                            if let Some((own_base, _)) = split_suffix(key) {
+                                self.runs.entry_ref(own_base).or_default().shadows += 1;
+                            }
+                            return 0;
+                        }
+                    }
+                }
                 Self::insert_count(entry, &mut self.runs, key, i + 1);
                 i
             }
@@ -156,7 +257,12 @@ impl UsedNames {
     /// suffix already taken. O(1) amortised: the counter remembers where to
     /// continue.
     pub(crate) fn unique_name(&mut self, stack: &str, name: &str) -> String {
-        let full = join(stack, name);
+        self.unique_name_in(stack, name, String::new())
+    }
+
+    /// `unique_name`, written into the buffer `out`.
+    pub(crate) fn unique_name_in(&mut self, stack: &str, name: &str, out: String) -> String {
+        let full = join_into(out, stack, name);
         let mut key = std::mem::take(&mut self.key);
         key.clear();
         push_lower(&mut key, &full);
@@ -268,6 +374,55 @@ mod tests {
                 proptest::prop_assert_eq!(compact.unique_name("s", n), reference(&mut naive, "s", n));
             }
         }
+    }
+
+    proptest::proptest! {
+        /// Names opened inside names handed out before (`model_3/layer`):
+        /// the child runs must give TF's counts too, for any interleaving.
+        #[test]
+        fn nested_generated_scopes_equal_tf_reference(
+            steps in proptest::collection::vec(
+                (0usize..6, proptest::sample::select(vec!["m", "M", "m_1", "m_2", "l", "l_1", "L_2", "x"])),
+                1..300,
+            )
+        ) {
+            let mut compact = UsedNames::default();
+            let mut naive = std::collections::HashMap::new();
+            let mut handed_out: Vec<String> = Vec::new();
+            for (pick, name) in steps {
+                let stack = match pick {
+                    0 => String::new(),
+                    k => handed_out.iter().rev().nth(k - 1).cloned().unwrap_or_default(),
+                };
+                let got = compact.unique_name(&stack, name);
+                proptest::prop_assert_eq!(&got, &reference(&mut naive, &stack, name));
+                handed_out.push(got);
+            }
+            for key in naive.keys() {
+                proptest::prop_assert_eq!(compact.count(key), naive[key], "count of {}", key);
+            }
+            proptest::prop_assert_eq!(compact.count("m_99/l"), 0);
+        }
+    }
+
+    #[test]
+    fn scopes_entered_per_call_do_not_grow_the_record() {
+        let mut u = UsedNames::default();
+        for j in 0..10_000u64 {
+            let outer = u.unique_name("", "model");
+            assert_eq!(u.unique_name(&outer, "layer"), format!("{outer}/layer"));
+            assert_eq!(
+                outer,
+                if j == 0 {
+                    "model".to_string()
+                } else {
+                    format!("model_{j}")
+                }
+            );
+        }
+        assert!(u.counts.len() + u.runs.len() + u.children.table.len() <= 4);
+        assert_eq!(u.unique_name("model_5", "layer"), "model_5/layer_1");
+        assert_eq!(u.unique_name("model_10000", "layer"), "model_10000/layer");
     }
 
     #[test]

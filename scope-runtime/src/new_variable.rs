@@ -83,7 +83,13 @@ impl<'a> NewVariable<'a> {
             })?;
             let mut state = graph.state_mut();
             // The op name is the name scope `name` would open (§6).
-            let op_name = scope_stack(&mut state, &st.name_stack, Some(name), NameKind::Variable)?;
+            let op_name = scope_stack(
+                &mut state,
+                &st.name_stack,
+                Some(name),
+                NameKind::Variable,
+                String::new(),
+            )?;
             let value =
                 ValueCell::ready(self.value.tensor(), graph.device().clone()).map_err(|e| {
                     ScopeError::Engine {

@@ -7,8 +7,8 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::context::{
-    close_frame, inspect_current, record_guard_error, with_current, CountsRestore, ScopeState,
-    ThreadBound,
+    close_frame, inspect_current, record_guard_error, with_current, Closing, CountsRestore,
+    ScopeState, ThreadBound,
 };
 use crate::dtype::DType;
 use crate::error::{DefinedAt, NameKind, Result, ScopeError};
@@ -32,8 +32,9 @@ fn scope_name(
     stack: &str,
     name: Option<&str>,
     kind: NameKind,
+    buf: String,
 ) -> Result<(String, String)> {
-    let new_stack = scope_stack(state, stack, name, kind)?;
+    let new_stack = scope_stack(state, stack, name, kind, buf)?;
     let s = match name {
         Some(name) if name.ends_with('/') => name.to_string(),
         _ => stack_slash(&new_stack),
@@ -42,19 +43,25 @@ fn scope_name(
 }
 
 /// The name stack `name_scope(name)` opens (see `scope_name`).
+/// `buf` is the buffer to write it in.
 pub(crate) fn scope_stack(
     state: &mut GraphState,
     stack: &str,
     name: Option<&str>,
     kind: NameKind,
+    mut buf: String,
 ) -> Result<String> {
+    buf.clear();
     match name {
-        None | Some("") => Ok(String::new()),
+        None | Some("") => Ok(buf),
         Some(name) => {
             validate(name, stack.is_empty(), kind)?;
             Ok(match name.strip_suffix('/') {
-                Some(absolute) => absolute.to_string(),
-                None => state.unique_name(stack, name),
+                Some(absolute) => {
+                    buf.push_str(absolute);
+                    buf
+                }
+                None => state.unique_name_in(stack, name, buf),
             })
         }
     }
@@ -74,11 +81,12 @@ fn stack_slash(stack: &str) -> String {
 
 fn open_name_scope(
     graph: &Graph,
-    st: &ScopeState,
+    st: &mut ScopeState,
     name: Option<&str>,
     kind: NameKind,
 ) -> Result<(String, String)> {
-    scope_name(&mut graph.state_mut(), &st.name_stack, name, kind)
+    let buf = st.spare_string();
+    scope_name(&mut graph.state_mut(), &st.name_stack, name, kind, buf)
 }
 
 /// Where a variable scope's original name scope comes from.
@@ -160,14 +168,22 @@ impl NameScopeGuard {
     /// were still alive.
     pub fn exit(mut self) -> Result<()> {
         self.closed = true;
-        close_frame(self.graph_id, self.frame_id, &self.scope)
+        close_frame(
+            self.graph_id,
+            self.frame_id,
+            Closing::NameScope(&self.scope),
+        )
     }
 }
 
 impl Drop for NameScopeGuard {
     fn drop(&mut self) {
         if !self.closed {
-            if let Err(e) = close_frame(self.graph_id, self.frame_id, &self.scope) {
+            if let Err(e) = close_frame(
+                self.graph_id,
+                self.frame_id,
+                Closing::NameScope(&self.scope),
+            ) {
                 record_guard_error(e);
             }
         }
@@ -337,11 +353,13 @@ impl<'a> VariableScopeBuilder<'a> {
                 ScopeTarget::Scope(captured) => {
                     let leaf = captured.name().rsplit('/').next().unwrap_or("");
                     let stack = if self.auxiliary_name_scope && !leaf.is_empty() {
+                        let buf = st.spare_string();
                         Some(scope_stack(
                             &mut graph.state_mut(),
                             &st.name_stack,
                             Some(leaf),
                             NameKind::VariableScope,
+                            buf,
                         )?)
                     } else {
                         None
@@ -431,8 +449,7 @@ impl<'a> VariableScopeBuilder<'a> {
             Ok(VariableScopeGuard {
                 graph_id: graph.id(),
                 frame_id,
-                scope,
-                closed: false,
+                scope: Some(scope),
                 _thread: ThreadBound::default(),
             })
         })
@@ -443,7 +460,7 @@ impl<'a> VariableScopeBuilder<'a> {
     fn open_auxiliary<'n>(
         &self,
         graph: &Graph,
-        st: &ScopeState,
+        st: &mut ScopeState,
         name: &'n str,
     ) -> Result<(Option<String>, ScopeString<'n>)> {
         if !self.auxiliary_name_scope {
@@ -451,11 +468,13 @@ impl<'a> VariableScopeBuilder<'a> {
         } else if name.is_empty() {
             Ok((None, ScopeString::Empty))
         } else {
+            let buf = st.spare_string();
             let stack = scope_stack(
                 &mut graph.state_mut(),
                 &st.name_stack,
                 Some(name),
                 NameKind::VariableScope,
+                buf,
             )?;
             let s = if name.ends_with('/') {
                 ScopeString::Given(name)
@@ -482,6 +501,7 @@ fn by_name(
     extras: ScopeExtras,
     mut origin: Origin,
 ) -> (VariableScope, bool) {
+    let spare = st.spare_scope();
     let parent = &st.var_scope;
     origin.parent = Some(parent.clone());
     let sep = if parent.name().is_empty() { "" } else { "/" };
@@ -492,7 +512,8 @@ fn by_name(
         ScopeString::StackSlash if stack.is_empty() => ["", ""],
         ScopeString::StackSlash => [stack, "/"],
     };
-    let scope = VariableScope::new(
+    let scope = VariableScope::renew(
+        spare,
         &[parent.name(), sep, leaf],
         &ons,
         explicit_reuse.unwrap_or_else(|| parent.reuse()),
@@ -521,31 +542,37 @@ pub fn reuse_variables() {
 pub struct VariableScopeGuard {
     graph_id: u64,
     frame_id: u64,
-    scope: VariableScope,
-    closed: bool,
+    /// `Some` until the guard closes.
+    scope: Option<VariableScope>,
     _thread: ThreadBound,
 }
 
 impl VariableScopeGuard {
     /// The scope object (`as vs`).
     pub fn scope(&self) -> &VariableScope {
-        &self.scope
+        self.scope
+            .as_ref()
+            .expect("a VariableScopeGuard holds its scope until it closes")
     }
 
     /// Closes the scope now, reporting a guard-order error if inner guards
     /// were still alive.
     pub fn exit(mut self) -> Result<()> {
-        self.closed = true;
-        close_frame(self.graph_id, self.frame_id, self.scope.name())
+        self.close()
+    }
+
+    fn close(&mut self) -> Result<()> {
+        match self.scope.take() {
+            Some(scope) => close_frame(self.graph_id, self.frame_id, Closing::VariableScope(scope)),
+            None => Ok(()),
+        }
     }
 }
 
 impl Drop for VariableScopeGuard {
     fn drop(&mut self) {
-        if !self.closed {
-            if let Err(e) = close_frame(self.graph_id, self.frame_id, self.scope.name()) {
-                record_guard_error(e);
-            }
+        if let Err(e) = self.close() {
+            record_guard_error(e);
         }
     }
 }

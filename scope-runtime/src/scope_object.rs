@@ -139,27 +139,84 @@ impl VariableScope {
         extras: ScopeExtras,
         origin: Origin,
     ) -> Self {
+        VariableScope::renew(
+            None,
+            name,
+            original_name_scope,
+            reuse,
+            initializer,
+            dtype,
+            extras,
+            origin,
+        )
+    }
+
+    /// `new`, in the allocation of `spare` (from `into_spare`) if given:
+    /// scopes entered per call then cost no allocation.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn renew(
+        spare: Option<VariableScope>,
+        name: &[&str],
+        original_name_scope: &[&str],
+        reuse: Reuse,
+        initializer: Option<Arc<Initializer>>,
+        dtype: DType,
+        extras: ScopeExtras,
+        origin: Origin,
+    ) -> Self {
+        let fill = |inner: &mut ScopeInner| {
+            inner.text.clear();
+            name.iter().for_each(|p| inner.text.push_str(p));
+            inner.name_len = inner.text.len();
+            original_name_scope
+                .iter()
+                .for_each(|p| inner.text.push_str(p));
+            inner.name_hash = FxBuildHasher.hash_one(&inner.text[..inner.name_len]);
+            *inner.reuse.get_mut() = reuse.to_u8();
+            inner.initializer = initializer;
+            inner.dtype = dtype;
+            *inner.has_extras.get_mut() = !extras.is_empty();
+            *inner.extras.get_mut() = extras;
+            inner.origin = origin;
+        };
+        if let Some(mut spare) = spare {
+            if let Some(inner) = Arc::get_mut(&mut spare.0) {
+                fill(inner);
+                return spare;
+            }
+        }
         let len: usize = name
             .iter()
             .chain(original_name_scope)
             .map(|p| p.len())
             .sum();
-        let mut text = String::with_capacity(len);
-        name.iter().for_each(|p| text.push_str(p));
-        let name_len = text.len();
-        original_name_scope.iter().for_each(|p| text.push_str(p));
-        let name_hash = FxBuildHasher.hash_one(&text[..name_len]);
-        VariableScope(Arc::new(ScopeInner {
-            text,
-            name_len,
-            name_hash,
-            reuse: AtomicU8::new(reuse.to_u8()),
-            initializer,
+        let mut inner = ScopeInner {
+            text: String::with_capacity(len),
+            name_len: 0,
+            name_hash: 0,
+            reuse: AtomicU8::new(0),
+            initializer: None,
             dtype,
-            has_extras: AtomicBool::new(!extras.is_empty()),
-            extras: RwLock::new(extras),
-            origin,
-        }))
+            has_extras: AtomicBool::new(false),
+            extras: RwLock::new(ScopeExtras::default()),
+            origin: Origin {
+                how: OpenedBy::Root,
+                at: None,
+                parent: None,
+            },
+        };
+        fill(&mut inner);
+        VariableScope(Arc::new(inner))
+    }
+
+    /// This scope's allocation for reuse by `renew`, if this was the last
+    /// handle to it (what it referred to is released now).
+    pub(crate) fn into_spare(mut self) -> Option<VariableScope> {
+        let inner = Arc::get_mut(&mut self.0)?;
+        inner.origin.parent = None;
+        inner.initializer = None;
+        *inner.extras.get_mut() = ScopeExtras::default();
+        Some(self)
     }
 
     /// The root scope (`""`, float32, no reuse).

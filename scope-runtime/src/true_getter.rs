@@ -406,7 +406,7 @@ pub(crate) fn single_variable(graph: &Graph, req: SingleRequest<'_>) -> Result<V
         graph.id(),
         op_name,
         NewVar {
-            store_key: Some(full.to_string()),
+            store_key: Some(full),
             dtype,
             shape,
             value,

@@ -61,8 +61,8 @@ enum StoreKey {
 }
 
 /// Everything a new variable needs besides its name and place in the graph.
-pub(crate) struct NewVar {
-    pub(crate) store_key: Option<String>,
+pub(crate) struct NewVar<'k> {
+    pub(crate) store_key: Option<&'k str>,
     pub(crate) dtype: DType,
     pub(crate) shape: Box<[usize]>,
     pub(crate) value: ValueCell,
@@ -78,7 +78,12 @@ pub(crate) struct NewVar {
 
 impl Variable {
     /// The handle for a variable the graph is adding (`GraphState::add_variable`).
-    pub(crate) fn from_parts(op_name: String, new: NewVar, index: usize, graph_id: u64) -> Self {
+    pub(crate) fn from_parts(
+        op_name: String,
+        new: NewVar<'_>,
+        index: usize,
+        graph_id: u64,
+    ) -> Self {
         let store_key = match new.store_key {
             None => StoreKey::None,
             Some(key) if key == op_name => StoreKey::OpName,
