@@ -18,7 +18,7 @@ use crate::partitioned::PartitionedVariable;
 use crate::partitioner::Partitioner;
 use crate::regularizer::Regularizer;
 use crate::scope::NameScope;
-use crate::true_getter::{share, single_variable, RequestedShape, SingleRequest};
+use crate::true_getter::{absent_variable, share, RequestedShape, SingleRequest};
 use crate::variable::Variable;
 
 /// `tf.compat.v1.get_variable(name, ...)`: set options, then `get()`.
@@ -179,7 +179,8 @@ impl<'a> GetVariable<'a> {
                     return share(&existing, || scratch.clone(), reuse, self.shape, dtype)
                         .map(Some);
                 }
-                single_variable(
+                // The store was just looked in: create (or `NotFound`).
+                absent_variable(
                     graph,
                     SingleRequest {
                         full: scratch.as_str(),

@@ -324,6 +324,13 @@ pub(crate) fn single_variable(graph: &Graph, req: SingleRequest<'_>) -> Result<V
             req.dtype,
         );
     }
+    absent_variable(graph, req)
+}
+
+/// `single_variable` once the store was found not to hold `req.full`:
+/// `NotFound` under `reuse = true`, else creates it.
+pub(crate) fn absent_variable(graph: &Graph, req: SingleRequest<'_>) -> Result<Variable> {
+    let full = req.full;
     if req.reuse == Reuse::True {
         let suggestions = scope_checkpoint::closest_names(full, graph.state().store_keys());
         return Err(ScopeError::NotFound {
