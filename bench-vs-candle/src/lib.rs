@@ -142,7 +142,7 @@ pub fn enter_exit_reuse() {
 /// `name_scope("layer")` entered and exited.
 #[inline]
 pub fn name_scope_enter_exit() {
-    drop(black_box(name_scope(black_box("layer")).unwrap()));
+    drop(black_box(name_scope(black_box("layer")).enter().unwrap()));
 }
 
 /// candle's `pp` (the prefix `m` built by the caller).

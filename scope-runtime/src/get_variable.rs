@@ -17,7 +17,7 @@ use crate::names::join;
 use crate::partitioned::PartitionedVariable;
 use crate::partitioner::Partitioner;
 use crate::regularizer::Regularizer;
-use crate::scope::NameScope;
+use crate::scope::name_scope;
 use crate::true_getter::{share, single_variable, RequestedShape, SingleRequest};
 use crate::variable::Variable;
 
@@ -272,7 +272,7 @@ impl<'a> GetVariable<'a> {
         })?;
         // Getters run with the name stack at the root (TF's
         // `name_scope(None)` around them).
-        let root = NameScope::new(None).enter()?;
+        let root = name_scope(None).enter()?;
         let result = NextGetter {
             chain: chain.as_deref(),
         }

@@ -74,7 +74,7 @@ fn bert_and_albert_names() {
         .unwrap();
     let mut first = Vec::new();
     for l in 0..2 {
-        let _n = name_scope(&format!("layer_{l}")).unwrap();
+        let _n = name_scope(&format!("layer_{l}")).enter().unwrap();
         let _i = variable_scope("inner_group_0").enter().unwrap();
         let a = layers::layer_norm()
             .begin_norm_axis(-1)

@@ -120,8 +120,8 @@ fn literal_scope() -> Result<String> {
 #[test]
 fn an_infallible_enter_leaves_a_pending_guard_error_for_the_next_fallible_call() {
     let _g = fresh();
-    let outer = name_scope("outer").unwrap();
-    let inner = name_scope("inner").unwrap();
+    let outer = name_scope("outer").enter().unwrap();
+    let inner = name_scope("inner").enter().unwrap();
     drop(outer); // out of order: closes both, records GuardOrder
     drop(inner);
     // The literal scope is entered anyway; the pending error is reported by

@@ -10,7 +10,7 @@ fn main() -> Result<(), ScopeError> {
     let graph = Graph::new();
     let _g = graph.as_default();
     {
-        let _ns = name_scope("cltdevelop")?;
+        let _ns = name_scope("cltdevelop").enter()?;
         for _ in 0..3 {
             println!("{}", Variable::new("var_1", 0.0f32)?.name());
         }
@@ -21,7 +21,7 @@ fn main() -> Result<(), ScopeError> {
     let graph = Graph::new();
     let _g = graph.as_default();
     {
-        let _ns = name_scope("cltdevelop")?;
+        let _ns = name_scope("cltdevelop").enter()?;
         println!("{}", Variable::new("var_1", 0.0f32)?.name());
         println!("{}", get_variable("var_2").shape(&[1]).get()?.name());
     }

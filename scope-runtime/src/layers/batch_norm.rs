@@ -12,7 +12,7 @@ use super::value::{LayerOutput, LayerValue};
 use crate::error::Result;
 use crate::graph::Graph;
 use crate::init::Initializer;
-use crate::op::op_name;
+use crate::op::register_op;
 use crate::scope_object::Reuse;
 use crate::update_op::UpdateOp;
 
@@ -207,7 +207,7 @@ impl BatchNormalization {
                 let graph = Graph::current();
                 let (m_new, v_new) = updates.map_or((None, None), |(m, v)| (Some(m), Some(v)));
                 for (var, value) in [(&mm, m_new), (&mv, v_new)] {
-                    let scope = op_name("AssignMovingAvg")?;
+                    let scope = register_op("AssignMovingAvg")?;
                     // The update assigns the moving statistic itself: a
                     // getter must return it as a variable here.
                     graph.add_update_op(UpdateOp::new(

@@ -7,7 +7,7 @@ use super::common::collect;
 use super::error::SlimResult;
 use super::setters::arg_setters;
 use crate::layers::{self, LayerOutput, LayerValue};
-use crate::scope::NameScope;
+use crate::scope::name_scope;
 
 const FUNC: &str = "flatten";
 
@@ -39,7 +39,7 @@ impl Flatten {
             Some(ScopeArg::Scope(s)) => Some(s.name().to_string()),
             None => None,
         };
-        let ns = NameScope::new(name.as_deref())
+        let ns = name_scope(name.as_deref())
             .default_name("Flatten")
             .enter()?;
         let sc = ns.scope().to_string();

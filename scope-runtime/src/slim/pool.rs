@@ -9,7 +9,7 @@ use super::error::SlimResult;
 use super::setters::arg_setters;
 use crate::layers::base::{op_err, ops};
 use crate::layers::{LayerOutput, LayerValue};
-use crate::scope::NameScope;
+use crate::scope::name_scope;
 
 const KNOWN: &[&str] = &[
     "stride",
@@ -82,9 +82,7 @@ impl Pool2d {
             Some(ScopeArg::Scope(s)) => Some(s.name().to_string()),
             None => None,
         };
-        let ns = NameScope::new(name.as_deref())
-            .default_name(default)
-            .enter()?;
+        let ns = name_scope(name.as_deref()).default_name(default).enter()?;
         let sc = ns.scope().to_string();
         let shape = x.shape();
         if shape.len() != 4 {
