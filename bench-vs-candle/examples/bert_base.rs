@@ -152,7 +152,7 @@ fn main() -> Result<(), BoxError> {
     let graph = Graph::new();
     let _default = graph.as_default();
     bert::bert(&config, &inputs, false, true)?;
-    bert::load(&graph, &dir, false)?;
+    bert::load_with(&graph, &dir, &bert::LoadOptions::lenient())?;
     println!("scope weights ready: {:.6} s", t.elapsed().as_secs_f64());
 
     // candle-transformers: convert through scope's reader, VarBuilder over the map.

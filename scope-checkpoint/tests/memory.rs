@@ -42,7 +42,7 @@ fn write_big_checkpoint(prefix: &Path) {
         fsync: false,
         update_state_file: true,
     };
-    let mut w = CheckpointWriter::create_with(prefix, opts).unwrap();
+    let mut w = CheckpointWriter::create_with(prefix, &opts).unwrap();
     let n = TENSOR_BYTES / 4;
     for i in 0..TENSORS {
         let a = ArrayD::from_shape_fn(IxDyn(&[n / 1024, 1024]), |ix| {
