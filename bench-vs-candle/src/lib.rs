@@ -2,6 +2,8 @@
 //! `examples/profile.rs` counts with callgrind, written once so that both
 //! run exactly the same code. See `../BENCHMARKS.md`.
 
+#![forbid(unsafe_code)]
+
 use std::collections::HashMap;
 use std::hint::black_box;
 

@@ -59,6 +59,8 @@
 //! [`TensorData::into_array`]. [`CheckpointError::TensorNotFound`] carries
 //! close-name suggestions computed by the same rule a report can reuse.
 
+#![deny(unsafe_code)]
+
 mod atomic;
 mod bundle;
 mod dtype;

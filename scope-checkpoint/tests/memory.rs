@@ -10,6 +10,8 @@
 //! Needs `/usr/bin/time` (GNU time): the figure is its `%M`, the maximum
 //! resident set in KiB, which counts mapped file pages too.
 
+#![forbid(unsafe_code)]
+
 use std::path::Path;
 use std::process::Command;
 

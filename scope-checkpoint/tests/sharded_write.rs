@@ -2,6 +2,8 @@
 //! tensors with the same tensor-to-shard assignment (and the same slices)
 //! give byte-identical `.index` and `.data-*` files.
 
+#![forbid(unsafe_code)]
+
 mod common;
 
 use std::path::Path;

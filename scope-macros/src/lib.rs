@@ -20,6 +20,7 @@
 //! `await-holding-invalid-types` in `clippy.toml`) catches the rest.
 
 #![doc = include_str!("../OPTIONS.md")]
+#![forbid(unsafe_code)]
 
 mod entry;
 mod errors;

@@ -1,6 +1,8 @@
 //! Scope and variable operations at 1k and 100k variables in the graph.
 //! `cargo bench -p scope-runtime --bench scopes`; figures in README.md.
 
+#![forbid(unsafe_code)]
+
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 

@@ -2,6 +2,8 @@
 //! `conformance/FORMAT.md`) through scope's runtime and compares every
 //! result with the `expect` array TensorFlow produced.
 
+#![forbid(unsafe_code)]
+
 use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};

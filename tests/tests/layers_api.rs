@@ -1,6 +1,8 @@
 //! The layers module used directly: shape-only calls make no values, errors
 //! name the layer, BERT/ALBERT naming and sharing, update ops that assign.
 
+#![forbid(unsafe_code)]
+
 use scope_runtime::candle::{DType, Device, Tensor};
 use scope_runtime::layers::{self, LayerValue};
 use scope_runtime::{name_scope, variable_scope, Graph, Reuse};

@@ -2,6 +2,8 @@
 //! sites, errors of run-time names, guard-order errors, panics, and the
 //! effect of every option.
 
+#![forbid(unsafe_code)]
+
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use scope_runtime::{

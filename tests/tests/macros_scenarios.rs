@@ -8,6 +8,8 @@
 //! names, collections and error kinds. `project` turns the scenario's
 //! `expect` array into the same strings.
 
+#![forbid(unsafe_code)]
+
 use std::path::PathBuf;
 
 use serde_json::Value;

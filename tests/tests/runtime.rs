@@ -1,6 +1,8 @@
 //! Runtime behaviour beyond the conformance corpus: threads, panics, guard
 //! misuse, error messages, seeds, values.
 
+#![forbid(unsafe_code)]
+
 use std::collections::HashSet;
 use std::sync::{Arc, Barrier};
 

@@ -4,6 +4,8 @@
 //! variables moving through checkpoints both ways (TF's own sliced
 //! checkpoint in, TF's slice entries out).
 
+#![forbid(unsafe_code)]
+
 use std::path::PathBuf;
 
 use scope_runtime::candle::Tensor;

@@ -1,6 +1,8 @@
 //! Property: names handed out by `unique_name` (name scopes, ops,
 //! `Variable::new`, `get_variable`) never collide, case-insensitively.
 
+#![forbid(unsafe_code)]
+
 use std::collections::HashSet;
 
 use proptest::prelude::*;

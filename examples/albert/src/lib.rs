@@ -5,6 +5,8 @@
 //! (masked LM through the embedding width, sentence order), on scope's
 //! layers and the BERT example's pieces.
 
+#![forbid(unsafe_code)]
+
 use std::path::Path;
 
 use bert::{

@@ -6,6 +6,8 @@
 //! Google's release archives); it defaults to the shipped tiny model.
 //! Exit status 1 if an output differs by more than 1e-4; 2 on any error.
 
+#![forbid(unsafe_code)]
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;

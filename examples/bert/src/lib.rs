@@ -7,6 +7,8 @@
 //! variables without values, which a restore then fills) and runs it on
 //! tensors. ALBERT (`examples/albert`) reuses the pieces here.
 
+#![forbid(unsafe_code)]
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

@@ -1,6 +1,8 @@
 //! Runs the `bert` binary on every BERT fixture (the shipped tiny model and
 //! the `fixtures/README-bert.md` configurations) and on broken inputs.
 
+#![forbid(unsafe_code)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -3,6 +3,8 @@
 //! prefix both; `get_variable` shares under `reuse = true` and reports a
 //! missing name.
 
+#![forbid(unsafe_code)]
+
 use scope_runtime::{get_variable, name_scope, variable_scope, Graph, ScopeError, Variable};
 
 fn main() -> Result<(), ScopeError> {

@@ -3,6 +3,8 @@
 //! Exit status: 0 on success (for `diff`: no difference), 1 when `diff`
 //! finds differences, 2 on any error (bad path, damaged file, bad usage).
 
+#![deny(unsafe_code)]
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -209,6 +211,7 @@ fn progress(total: u64, quiet: bool, what: &str) -> ProgressBar {
 struct Buffer(Vec<u64>);
 
 impl Buffer {
+    #[allow(unsafe_code)]
     fn bytes(&mut self, len: usize) -> &mut [u8] {
         let words = len.div_ceil(8);
         if self.0.len() < words {
