@@ -137,7 +137,7 @@ impl<'a> GetVariable<'a> {
     /// `NotAVariable`: use `get_object()` or `get_partitioned()` then.
     #[track_caller]
     pub fn get(self) -> Result<Variable> {
-        let defined_at = DefinedAt(Location::caller());
+        let defined_at = crate::call_site::defined_at(Location::caller());
         if self.is_plain() {
             let fast = with_current(|graph, st| {
                 if st.var_scope.has_extras() {
@@ -208,7 +208,7 @@ impl<'a> GetVariable<'a> {
     /// partitioner must apply: the call's or the scope's).
     #[track_caller]
     pub fn get_partitioned(self) -> Result<PartitionedVariable> {
-        let defined_at = DefinedAt(Location::caller());
+        let defined_at = crate::call_site::defined_at(Location::caller());
         self.object_at(defined_at)?.into_partitioned()
     }
 
@@ -216,7 +216,7 @@ impl<'a> GetVariable<'a> {
     /// partitioned variable, or a tensor a custom getter derived.
     #[track_caller]
     pub fn get_object(self) -> Result<GraphObject> {
-        let defined_at = DefinedAt(Location::caller());
+        let defined_at = crate::call_site::defined_at(Location::caller());
         self.object_at(defined_at)
     }
 

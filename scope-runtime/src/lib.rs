@@ -59,6 +59,7 @@ mod variable;
 mod context;
 mod graph;
 // Operations.
+mod call_site;
 mod checkpoint;
 mod default_graph;
 mod ema;

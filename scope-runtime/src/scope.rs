@@ -349,7 +349,7 @@ impl<'a> VariableScopeBuilder<'a> {
     /// Opens the scope until the guard drops.
     #[track_caller]
     pub fn enter(self) -> Result<VariableScopeGuard> {
-        self.enter_at(DefinedAt(std::panic::Location::caller()))
+        self.enter_at(crate::call_site::defined_at(std::panic::Location::caller()))
     }
 
     /// `enter`, recording `at` as where the scope was opened (`explain`).
@@ -594,7 +594,7 @@ pub(crate) fn create_scope_now(
     unique_name: Option<&str>,
     custom_getter: Option<&CustomGetter>,
 ) -> Result<VariableScope> {
-    let at = Some(DefinedAt(std::panic::Location::caller()));
+    let at = Some(crate::call_site::defined_at(std::panic::Location::caller()));
     with_current(|_, st| {
         let leaf = match unique_name {
             Some(u) => u.to_string(),

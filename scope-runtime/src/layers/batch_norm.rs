@@ -117,7 +117,9 @@ impl BatchNormalization {
     }
 
     /// Runs the layer on `x` (values or a shape).
+    #[track_caller]
     pub fn apply(&self, x: impl Into<LayerValue>) -> Result<LayerOutput> {
+        let _call = crate::call_site::layer_call();
         const KIND: &str = "batch_normalization";
         let x = x.into();
         let dtype = input_dtype(&x)?;

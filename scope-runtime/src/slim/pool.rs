@@ -62,7 +62,9 @@ arg_setters!(Pool2d {
 
 impl Pool2d {
     /// Runs the pool on `x` (NHWC values or a shape).
+    #[track_caller]
     pub fn apply(&self, x: impl Into<LayerValue>) -> SlimResult<LayerOutput> {
+        let _call = crate::call_site::layer_call();
         let x = x.into();
         let (func, default, op) = match self.kind {
             PoolKind::Max => ("max_pool2d", "MaxPool2D", "MaxPool"),
