@@ -7,6 +7,8 @@
 //! Set `SCOPE_BENCH_DIR` to generate the 1 GB of GPT-2 files somewhere else
 //! than the system temp dir.
 
+#![deny(unsafe_code)]
+
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -159,6 +161,7 @@ fn gpt2_tensors() -> Vec<(String, ArrayD<f32>)> {
         .collect()
 }
 
+#[allow(unsafe_code)]
 fn load(c: &mut Criterion) {
     let tensors = gpt2_tensors();
     let bytes: usize = tensors.iter().map(|(_, a)| a.len() * 4).sum();

@@ -13,6 +13,8 @@
 //! candle_lookup, hashmap_floor, enter_exit, enter_exit_reuse, name_scope,
 //! candle_pp, create (reps = number of 10k-variable graphs), candle_create.
 
+#![forbid(unsafe_code)]
+
 use std::collections::HashMap;
 use std::hint::black_box;
 

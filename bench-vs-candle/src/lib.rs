@@ -2,6 +2,8 @@
 //! `examples/profile.rs` counts with callgrind, written once so that both
 //! run exactly the same code. See `../BENCHMARKS.md`.
 
+#![forbid(unsafe_code)]
+
 use std::collections::HashMap;
 use std::hint::black_box;
 
@@ -142,7 +144,7 @@ pub fn enter_exit_reuse() {
 /// `name_scope("layer")` entered and exited.
 #[inline]
 pub fn name_scope_enter_exit() {
-    drop(black_box(name_scope(black_box("layer")).unwrap()));
+    drop(black_box(name_scope(black_box("layer")).enter().unwrap()));
 }
 
 /// candle's `pp` (the prefix `m` built by the caller).

@@ -5,6 +5,8 @@
 //! (set `SCOPE_BENCH_DIR` to generate the files somewhere else than the
 //! system temp dir).
 
+#![deny(unsafe_code)]
+
 use std::hint::black_box;
 use std::path::Path;
 
@@ -59,6 +61,7 @@ fn make_tensors() -> Vec<(String, ArrayD<f32>)> {
         .collect()
 }
 
+#[allow(unsafe_code)]
 fn bench(c: &mut Criterion) {
     let tensors = make_tensors();
     assert_eq!(tensors.len(), 148);

@@ -8,7 +8,9 @@
 //! `tools/tf-differential/restore_check.py` has TF restore the result into
 //! its own `PartitionedVariable`s.
 
-use scope_checkpoint::{CheckpointReader, CheckpointWriter, SaveOptions};
+#![forbid(unsafe_code)]
+
+use scope_checkpoint::{CheckpointReader, CheckpointWriter};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -16,8 +18,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err("usage: rewrite IN_PREFIX_OR_DIR OUT_PREFIX".into());
     };
     let r = CheckpointReader::open(input)?;
-    let mut w =
-        CheckpointWriter::create_sharded(output, r.num_shards() as usize, SaveOptions::default())?;
+    let mut w = CheckpointWriter::create_sharded(output, r.num_shards() as usize)?;
     for e in r.entries() {
         let shards = r.shard_ids(&e.name)?;
         let slices = r.slices(&e.name)?;

@@ -59,6 +59,8 @@
 //! [`TensorData::into_array`]. [`CheckpointError::TensorNotFound`] carries
 //! close-name suggestions computed by the same rule a report can reuse.
 
+#![deny(unsafe_code)]
+
 mod atomic;
 mod bundle;
 mod dtype;
@@ -96,8 +98,8 @@ pub use state::{
 pub use suggest::{apply as apply_rewrite, suggest_rewrites, Named, Rewrite, Suggestion};
 pub use tensor::{Element, TensorData, TensorInfo, TensorView};
 pub use writer::{
-    balance_shards, save_checkpoint, save_checkpoint_sharded, save_checkpoint_with,
-    CheckpointWriter, SaveOptions,
+    balance_shards, save_checkpoint, save_checkpoint_sharded, save_checkpoint_sharded_with,
+    save_checkpoint_with, CheckpointWriter, SaveOptions,
 };
 
 /// Re-exports of the element types used in [`TensorData`].

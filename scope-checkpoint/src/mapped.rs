@@ -18,6 +18,7 @@ impl Mapped {
     /// truncates or rewrites the file while it is mapped, reads may see the
     /// new bytes or fault. This crate's own writers never modify a file in
     /// place (they write a new file and rename it over the old name).
+    #[allow(unsafe_code)]
     pub fn open(path: &Path, tensor: Option<&str>) -> Result<Mapped> {
         let file = File::open(path).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => CheckpointError::NotFound {
@@ -54,6 +55,7 @@ impl Mapped {
     /// mapping stays valid: a later access faults them in again with the
     /// same contents (the map is read-only and this crate never writes the
     /// file). Best effort; a no-op off Linux.
+    #[allow(unsafe_code)]
     pub fn release(&self, part: &[u8]) {
         #[cfg(target_os = "linux")]
         if let Mapped::Map(m) = self {

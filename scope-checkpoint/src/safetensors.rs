@@ -310,12 +310,12 @@ where
         .into_iter()
         .map(|(n, v)| (n.as_ref().to_string(), v.into()))
         .collect();
-    let mut w = SafetensorsWriter::create(
+    let mut w = SafetensorsWriter::create_with(
         path,
         list.iter()
             .map(|(n, v)| (n.as_str(), v.dtype(), v.shape().to_vec())),
         metadata,
-        options.fsync,
+        options,
     )?;
     let by_name: BTreeMap<&str, &TensorView<'a>> =
         list.iter().map(|(n, v)| (n.as_str(), v)).collect();
@@ -349,7 +349,6 @@ impl SafetensorsWriter {
         path: impl AsRef<Path>,
         tensors: impl IntoIterator<Item = (N, DataType, Vec<usize>)>,
         metadata: M,
-        fsync: bool,
     ) -> Result<SafetensorsWriter>
     where
         N: AsRef<str>,
@@ -357,6 +356,23 @@ impl SafetensorsWriter {
         K: Into<String>,
         W: Into<String>,
     {
+        Self::create_with(path, tensors, metadata, &SaveOptions::default())
+    }
+
+    /// [`create`](Self::create) with options (only `fsync` applies).
+    pub fn create_with<N, M, K, W>(
+        path: impl AsRef<Path>,
+        tensors: impl IntoIterator<Item = (N, DataType, Vec<usize>)>,
+        metadata: M,
+        options: &SaveOptions,
+    ) -> Result<SafetensorsWriter>
+    where
+        N: AsRef<str>,
+        M: IntoIterator<Item = (K, W)>,
+        K: Into<String>,
+        W: Into<String>,
+    {
+        let fsync = options.fsync;
         let path = path.as_ref();
         let invalid = |detail: String| CheckpointError::InvalidInput {
             path: path.to_path_buf(),

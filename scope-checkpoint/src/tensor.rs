@@ -294,6 +294,7 @@ impl<'a, 'b> From<&'b TensorView<'a>> for TensorView<'a> {
 }
 
 /// The bytes of a slice of elements (little-endian host: the in-memory layout).
+#[allow(unsafe_code)]
 pub(crate) fn slice_bytes<T: Element>(s: &[T]) -> &[u8] {
     // SAFETY: every `Element` is plain old data without padding (sealed trait);
     // any initialized value may be viewed as bytes.
@@ -319,6 +320,7 @@ const CHUNK: usize = 64 * 1024;
 /// `with_crc` (in cache-sized chunks, so the source is read from memory
 /// once). Returns `None` if the length does not match the shape or the
 /// bytes are not valid values (`bool` must be 0 or 1).
+#[allow(unsafe_code)]
 pub(crate) fn array_from_bytes<T: Element>(
     shape: &[usize],
     bytes: &[u8],
@@ -352,6 +354,7 @@ pub(crate) fn array_from_bytes<T: Element>(
 /// before it is first touched: first-touch page faults, not the copy, are
 /// what bound reading into owned arrays, and 2 MiB pages take 512× fewer.
 /// Best effort; a no-op elsewhere or when the kernel says no.
+#[allow(unsafe_code)]
 fn advise_huge_pages(ptr: *mut u8, len: usize) {
     #[cfg(target_os = "linux")]
     {
@@ -375,6 +378,7 @@ fn advise_huge_pages(ptr: *mut u8, len: usize) {
 
 /// Reinterprets `bytes` in place as an array view of `shape`, or `None`
 /// when the bytes are misaligned for `T`, the wrong length, or invalid.
+#[allow(unsafe_code)]
 pub(crate) fn view_from_bytes<'a, T: Element>(
     shape: &[usize],
     bytes: &'a [u8],
@@ -484,6 +488,7 @@ pub(crate) fn crc32c_append_copy(mut crc: u32, src: &[u8], dst: &mut [u8]) -> u3
 
 /// A fresh all-zero array of `T` (calloc-backed, so untouched pages cost
 /// nothing). All-zero bytes are a valid value of every [`Element`].
+#[allow(unsafe_code)]
 fn zeroed_array<T: Element>(shape: &[usize]) -> Option<ArrayD<T>> {
     let n: usize = shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d))?;
     let layout = std::alloc::Layout::array::<T>(n).ok()?;
@@ -532,6 +537,7 @@ pub(crate) fn zeroed_data(dtype: DataType, shape: &[usize]) -> Option<TensorData
 /// The element bytes of a standard-layout owned tensor, writable: only for
 /// dtypes where every byte pattern is a valid value (not bool, not strings).
 pub(crate) fn data_bytes_mut(d: &mut TensorData) -> Option<&mut [u8]> {
+    #[allow(unsafe_code)]
     fn go<T: Element>(a: &mut ArrayD<T>) -> Option<&mut [u8]> {
         let s = a.as_slice_mut()?;
         let len = std::mem::size_of_val(s);

@@ -79,7 +79,7 @@ where
         .map(|(n, v)| (n.as_ref().to_string(), v.into()))
         .collect();
     list.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    let mut w = CheckpointWriter::create_with(prefix, options.clone())?;
+    let mut w = CheckpointWriter::create_with(prefix, options)?;
     for (name, view) in &list {
         w.add(name, view)?;
     }
@@ -91,6 +91,20 @@ where
 /// shard `k` holds what TF's `k`-th device (in sorted device order) holds.
 /// Tensors are written in byte-wise name order within each shard.
 pub fn save_checkpoint_sharded<'a, I, N, V>(
+    prefix: impl AsRef<Path>,
+    num_shards: usize,
+    tensors: I,
+) -> Result<()>
+where
+    I: IntoIterator<Item = (N, usize, V)>,
+    N: AsRef<str>,
+    V: Into<TensorView<'a>>,
+{
+    save_checkpoint_sharded_with(prefix, num_shards, tensors, &SaveOptions::default())
+}
+
+/// [`save_checkpoint_sharded`] with options.
+pub fn save_checkpoint_sharded_with<'a, I, N, V>(
     prefix: impl AsRef<Path>,
     num_shards: usize,
     tensors: I,
@@ -106,7 +120,7 @@ where
         .map(|(n, k, v)| (n.as_ref().to_string(), k, v.into()))
         .collect();
     list.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    let mut w = CheckpointWriter::create_sharded(prefix, num_shards, options.clone())?;
+    let mut w = CheckpointWriter::create_sharded_with(prefix, num_shards, options)?;
     for (name, shard, view) in &list {
         w.add_to_shard(*shard, name, view)?;
     }
@@ -163,22 +177,30 @@ struct Partitioned {
 }
 
 impl CheckpointWriter {
-    /// Starts a save to `prefix` with default options.
+    /// Starts a single-shard save to `prefix`. Creates the directory if needed.
     pub fn create(prefix: impl AsRef<Path>) -> Result<CheckpointWriter> {
-        Self::create_with(prefix, SaveOptions::default())
+        Self::create_with(prefix, &SaveOptions::default())
     }
 
-    /// Starts a single-shard save to `prefix`. Creates the directory if needed.
-    pub fn create_with(prefix: impl AsRef<Path>, options: SaveOptions) -> Result<CheckpointWriter> {
-        Self::create_sharded(prefix, 1, options)
+    /// [`create`](Self::create) with options.
+    pub fn create_with(
+        prefix: impl AsRef<Path>,
+        options: &SaveOptions,
+    ) -> Result<CheckpointWriter> {
+        Self::create_sharded_with(prefix, 1, options)
     }
 
     /// Starts a save of `num_shards` data files (`P.data-0000k-of-NNNNN`);
     /// put each tensor in its shard with [`add_to_shard`](Self::add_to_shard).
-    pub fn create_sharded(
+    pub fn create_sharded(prefix: impl AsRef<Path>, num_shards: usize) -> Result<CheckpointWriter> {
+        Self::create_sharded_with(prefix, num_shards, &SaveOptions::default())
+    }
+
+    /// [`create_sharded`](Self::create_sharded) with options.
+    pub fn create_sharded_with(
         prefix: impl AsRef<Path>,
         num_shards: usize,
-        options: SaveOptions,
+        options: &SaveOptions,
     ) -> Result<CheckpointWriter> {
         let prefix = prefix.as_ref().to_path_buf();
         if prefix.file_name().is_none() {
@@ -202,7 +224,7 @@ impl CheckpointWriter {
             .collect::<Result<Vec<_>>>()?;
         Ok(CheckpointWriter {
             prefix,
-            options,
+            options: options.clone(),
             data,
             offsets: vec![0; num_shards],
             entries: BTreeMap::new(),

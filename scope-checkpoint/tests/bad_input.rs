@@ -1,5 +1,7 @@
 //! Damaged and hostile input: typed errors naming file and tensor, no panics.
 
+#![forbid(unsafe_code)]
+
 mod common;
 
 use std::path::Path;

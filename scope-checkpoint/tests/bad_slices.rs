@@ -3,6 +3,8 @@
 //! and a valid file holding only some partitions opens, lists, and names
 //! what is missing when read whole.
 
+#![forbid(unsafe_code)]
+
 mod common;
 
 use std::path::{Path, PathBuf};

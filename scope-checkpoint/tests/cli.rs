@@ -1,5 +1,7 @@
 //! The `scope-ckpt` binary, run as a user would.
 
+#![forbid(unsafe_code)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -1,5 +1,7 @@
 //! The reader and writer against the TF-written fixtures.
 
+#![forbid(unsafe_code)]
+
 mod common;
 
 use std::path::Path;

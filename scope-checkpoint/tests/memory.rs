@@ -10,6 +10,8 @@
 //! Needs `/usr/bin/time` (GNU time): the figure is its `%M`, the maximum
 //! resident set in KiB, which counts mapped file pages too.
 
+#![forbid(unsafe_code)]
+
 use std::path::Path;
 use std::process::Command;
 
@@ -42,7 +44,7 @@ fn write_big_checkpoint(prefix: &Path) {
         fsync: false,
         update_state_file: true,
     };
-    let mut w = CheckpointWriter::create_with(prefix, opts).unwrap();
+    let mut w = CheckpointWriter::create_with(prefix, &opts).unwrap();
     let n = TENSOR_BYTES / 4;
     for i in 0..TENSORS {
         let a = ArrayD::from_shape_fn(IxDyn(&[n / 1024, 1024]), |ix| {

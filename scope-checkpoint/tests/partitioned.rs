@@ -3,6 +3,8 @@
 //! and `Saver(sharded=True)`): full tensors, single slices, read_into, and
 //! damaged slice keys and specs.
 
+#![forbid(unsafe_code)]
+
 mod common;
 
 use common::*;

@@ -3,6 +3,8 @@
 //! downloads or moves one), and the damaged ones under
 //! `fixtures/checkpoints/corrupt/` fail there exactly as they fail in place.
 
+#![forbid(unsafe_code)]
+
 mod common;
 
 use std::path::{Path, PathBuf};

@@ -3,6 +3,8 @@
 //! the model): the prefix of the same file name next to the state file is
 //! used, and the reader says so.
 
+#![forbid(unsafe_code)]
+
 mod common;
 
 use std::path::Path;

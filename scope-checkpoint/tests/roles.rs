@@ -1,6 +1,8 @@
 //! `tensor_role` on a checkpoint TF wrote after training with six TF1
 //! optimizers and an `ExponentialMovingAverage` (`fixtures/checkpoints/slots`).
 
+#![forbid(unsafe_code)]
+
 mod common;
 
 use common::*;

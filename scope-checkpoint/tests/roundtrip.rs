@@ -1,5 +1,7 @@
 //! Save → read round trips of every dtype, and atomic saves.
 
+#![forbid(unsafe_code)]
+
 use ndarray::{ArrayD, IxDyn};
 use scope_checkpoint::{
     bf16, f16, save_checkpoint, save_safetensors, CheckpointError, CheckpointReader,

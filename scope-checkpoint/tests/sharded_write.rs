@@ -2,13 +2,15 @@
 //! tensors with the same tensor-to-shard assignment (and the same slices)
 //! give byte-identical `.index` and `.data-*` files.
 
+#![forbid(unsafe_code)]
+
 mod common;
 
 use std::path::Path;
 
 use common::*;
 use scope_checkpoint::{
-    balance_shards, data_path, index_path, save_checkpoint_sharded, CheckpointReader,
+    balance_shards, data_path, index_path, save_checkpoint_sharded_with, CheckpointReader,
     CheckpointWriter, SaveOptions, TensorData,
 };
 
@@ -21,7 +23,7 @@ const OPTS: SaveOptions = SaveOptions {
 /// tensors and slices in the shards TF put them in.
 fn rewrite(tf_prefix: &Path, out: &Path) {
     let r = CheckpointReader::open(tf_prefix).unwrap();
-    let mut w = CheckpointWriter::create_sharded(out, r.num_shards() as usize, OPTS).unwrap();
+    let mut w = CheckpointWriter::create_sharded_with(out, r.num_shards() as usize, &OPTS).unwrap();
     // Name order; a partitioned variable's slices in partition order.
     for e in r.entries() {
         let shards = r.shard_ids(&e.name).unwrap();
@@ -94,7 +96,8 @@ fn save_checkpoint_sharded_takes_an_explicit_assignment() {
         .collect();
     let tmp = tempfile::tempdir().unwrap();
     let ours = tmp.path().join("model.ckpt");
-    save_checkpoint_sharded(&ours, 2, tensors.iter().map(|(n, k, d)| (n, *k, d)), &OPTS).unwrap();
+    save_checkpoint_sharded_with(&ours, 2, tensors.iter().map(|(n, k, d)| (n, *k, d)), &OPTS)
+        .unwrap();
     assert_same_files(&tf, &ours, 2);
 }
 
@@ -103,7 +106,7 @@ fn bad_shard_and_slice_arguments_are_errors() {
     let tmp = tempfile::tempdir().unwrap();
     let p = tmp.path().join("m");
     let a = ndarray::ArrayD::<f32>::zeros(ndarray::IxDyn(&[2, 3]));
-    let mut w = CheckpointWriter::create_sharded(&p, 2, OPTS).unwrap();
+    let mut w = CheckpointWriter::create_sharded_with(&p, 2, &OPTS).unwrap();
     assert!(w.add_to_shard(2, "x", &a).is_err());
     let s = scope_checkpoint::TensorSlice {
         start: vec![0, 0],
@@ -159,7 +162,7 @@ fn bad_shard_and_slice_arguments_are_errors() {
         &a,
     )
     .unwrap();
-    assert!(CheckpointWriter::create_sharded(tmp.path().join("z"), 0, OPTS).is_err());
+    assert!(CheckpointWriter::create_sharded_with(tmp.path().join("z"), 0, &OPTS).is_err());
     w.finish().unwrap();
     let r = CheckpointReader::open(&p).unwrap();
     assert_eq!(r.entries().len(), 1);

@@ -20,6 +20,7 @@
 //! `await-holding-invalid-types` in `clippy.toml`) catches the rest.
 
 #![doc = include_str!("../OPTIONS.md")]
+#![forbid(unsafe_code)]
 
 mod entry;
 mod errors;
@@ -97,7 +98,7 @@ pub fn variable_scope(args: TokenStream, item: TokenStream) -> TokenStream {
 /// `ScopeError`).
 ///
 /// ```
-/// use scope_runtime::{get_variable, name_scope, op_name, Graph, ScopeError, Variable};
+/// use scope_runtime::{get_variable, name_scope, register_op, Graph, ScopeError, Variable};
 ///
 /// #[name_scope("cltdevelop")]
 /// fn make() -> Result<(Variable, Variable), ScopeError> {
@@ -108,7 +109,7 @@ pub fn variable_scope(args: TokenStream, item: TokenStream) -> TokenStream {
 ///
 /// #[name_scope]
 /// fn block() -> String {
-///     op_name("MatMul").unwrap()
+///     register_op("MatMul").unwrap()
 /// }
 ///
 /// let graph = Graph::new();
@@ -193,7 +194,7 @@ pub fn template(args: TokenStream, item: TokenStream) -> TokenStream {
 /// `ScopeError`.
 ///
 /// ```
-/// use scope_runtime::{get_variable, op_name, scope, Graph, ScopeError};
+/// use scope_runtime::{get_variable, register_op, scope, Graph, ScopeError};
 ///
 /// let graph = Graph::new();
 /// let _default = graph.as_default();
@@ -203,7 +204,7 @@ pub fn template(args: TokenStream, item: TokenStream) -> TokenStream {
 ///         if step == 1 {
 ///             continue; // leaves both scopes, goes on with the loop
 ///         }
-///         (get_variable("w").shape(&[2]).get()?, op_name("MatMul")?)
+///         (get_variable("w").shape(&[2]).get()?, register_op("MatMul")?)
 ///     });
 ///     steps.push((w, op));
 /// }

@@ -4,6 +4,8 @@
 //!
 //! `cargo run --release -p scope-ops --example conv_speed`
 
+#![forbid(unsafe_code)]
+
 use candle_core::{DType, Device, Tensor};
 use scope_ops::{conv2d, depthwise_conv2d, Conv2dConfig, Padding};
 use std::time::Instant;

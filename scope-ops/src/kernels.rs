@@ -22,8 +22,6 @@
 //! dtype, autograd) when an input is not an f32 CPU tensor or tracks a
 //! gradient, so callers need no second code path.
 
-#![allow(unsafe_code)]
-
 use candle_core::{DType, Device, Layout, Storage, Tensor, D};
 use rayon::prelude::*;
 
@@ -58,7 +56,9 @@ struct Out(*mut f32);
 // SAFETY: the pointer is only written through at indices that belong to a
 // single task (disjoint column blocks / head blocks), while the owning
 // `Vec` outlives the parallel loop.
+#[allow(unsafe_code)]
 unsafe impl Send for Out {}
+#[allow(unsafe_code)]
 unsafe impl Sync for Out {}
 
 impl Out {
@@ -77,7 +77,9 @@ struct View {
 }
 // SAFETY: read-only access to storage that the caller keeps alive (the
 // read guards are held for the whole kernel).
+#[allow(unsafe_code)]
 unsafe impl Send for View {}
+#[allow(unsafe_code)]
 unsafe impl Sync for View {}
 
 impl View {
@@ -92,6 +94,7 @@ fn is_fast(t: &Tensor) -> bool {
 
 /// Checks that the 2-D (or 1-D) layout stays inside `len` elements and
 /// returns the view.
+#[allow(unsafe_code)]
 fn view(data: &[f32], l: &Layout) -> Option<View> {
     let (dims, strides) = (l.dims(), l.stride());
     let (rows, cols, rs, cs) = match (dims, strides) {
@@ -148,6 +151,7 @@ fn block_cols(n: usize) -> usize {
 
 /// `act(x · w + b)`: `x` `[m, k]`, `w` `[k, n]` in any strides (a
 /// transposed view such as `wteᵀ` is read in place), `b` `[n]`.
+#[allow(unsafe_code)]
 pub fn linear(x: &Tensor, w: &Tensor, b: Option<&Tensor>, act: Epilogue) -> Result<Tensor> {
     const OP: &str = "linear";
     let (m, k) = x.dims2().ctx(OP)?;
@@ -245,6 +249,7 @@ pub fn linear(x: &Tensor, w: &Tensor, b: Option<&Tensor>, act: Epilogue) -> Resu
 /// queries, keys and values (any strides: column ranges of one fused
 /// projection work in place): per head, `softmax(q·kᵀ / √d + mask) · v`,
 /// heads merged back into a contiguous `[batch·seq, hidden]`.
+#[allow(unsafe_code)]
 pub fn attention(
     q: &Tensor,
     k: &Tensor,

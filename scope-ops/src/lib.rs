@@ -19,7 +19,7 @@
 //! assert_eq!(conv2d(&x, &kernel, &cfg)?.dims(), &[1, 5, 5, 8]);
 //! # Ok(()) }
 //! ```
-// `unsafe` only in `kernels` (raw gemm calls), allowed there alone.
+// `unsafe` only in `kernels` (raw gemm calls), allowed there item by item.
 #![deny(unsafe_code)]
 
 pub mod activation;

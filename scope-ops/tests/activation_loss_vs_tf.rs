@@ -1,6 +1,8 @@
 //! Activations, softmax and the sparse softmax cross-entropy against
 //! TensorFlow's outputs and gradients.
 
+#![forbid(unsafe_code)]
+
 mod common;
 
 use candle_core::Tensor;

@@ -2,6 +2,8 @@
 //! TensorFlow's outputs and `tf.gradients` (fixtures from
 //! tools/tf-differential/ops_fixtures.py).
 
+#![forbid(unsafe_code)]
+
 mod common;
 
 use common::*;

@@ -1,6 +1,8 @@
 //! Seeded inverted dropout: its mask is this crate's documented generator,
 //! not TF's, so these tests check the semantics rather than TF's numbers.
 
+#![forbid(unsafe_code)]
+
 use candle_core::{DType, Device, Tensor, Var};
 use scope_ops::{dropout, dropout_mask, Error};
 

@@ -1,5 +1,7 @@
 //! Bad input is a typed error saying what is wrong, never a panic.
 
+#![forbid(unsafe_code)]
+
 use candle_core::{DType, Device, Tensor};
 use scope_ops::*;
 

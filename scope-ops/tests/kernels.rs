@@ -4,6 +4,8 @@
 //! GELU; attention with strided q/k/v, causal and additive masks, several
 //! sequences; fused add + layer norm; and the argument checks.
 
+#![forbid(unsafe_code)]
+
 use candle_core::{Device, Tensor, Var};
 use scope_ops::kernels::{self, Epilogue, Mask};
 

@@ -1,6 +1,8 @@
 //! batch_norm (inference, training, fused training), tf-slim layer_norm and
 //! GPT-2's norm against TensorFlow's outputs and gradients.
 
+#![forbid(unsafe_code)]
+
 mod common;
 
 use common::*;

@@ -1,5 +1,7 @@
 //! max_pool2d / avg_pool2d against TensorFlow's outputs and gradients.
 
+#![forbid(unsafe_code)]
+
 mod common;
 
 use common::*;

@@ -1,6 +1,8 @@
 //! Scope and variable operations at 1k and 100k variables in the graph.
 //! `cargo bench -p scope-runtime --bench scopes`; figures in README.md.
 
+#![forbid(unsafe_code)]
+
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -39,7 +41,7 @@ fn scope_enter_exit(c: &mut Criterion) {
         let graph = populated(n);
         let _d = graph.as_default();
         group.bench_with_input(BenchmarkId::new("name_scope", n), &n, |b, _| {
-            b.iter(|| black_box(name_scope("block").unwrap()))
+            b.iter(|| black_box(name_scope("block").enter().unwrap()))
         });
         group.bench_with_input(BenchmarkId::new("variable_scope", n), &n, |b, _| {
             b.iter(|| black_box(variable_scope("block").enter().unwrap()))
@@ -120,7 +122,7 @@ fn create(c: &mut Criterion) {
                         let chunk = (iters - done).min(n as u64);
                         let graph = populated(n);
                         let _d = graph.as_default();
-                        let _ns = name_scope("layer").unwrap();
+                        let _ns = name_scope("layer").enter().unwrap();
                         for _ in 0..10_000 {
                             Variable::new("w", 0.0f32).unwrap();
                         }

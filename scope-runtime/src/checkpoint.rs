@@ -589,11 +589,17 @@ impl Graph {
         options: &RestoreOptions,
     ) -> Result<LoadReport, RestoreError> {
         let source = scope_checkpoint::open(path.as_ref())?;
-        self.restore_from(source.as_ref(), options)
+        self.restore_from_with(source.as_ref(), options)
     }
 
-    /// Restores from an already opened checkpoint or safetensors file.
-    pub fn restore_from(
+    /// Restores from an already opened checkpoint or safetensors file,
+    /// strictly.
+    pub fn restore_from(&self, source: &dyn TensorSource) -> Result<LoadReport, RestoreError> {
+        self.restore_from_with(source, &RestoreOptions::strict())
+    }
+
+    /// [`restore_from`](Self::restore_from) with options.
+    pub fn restore_from_with(
         &self,
         source: &dyn TensorSource,
         options: &RestoreOptions,

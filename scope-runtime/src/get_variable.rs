@@ -17,7 +17,7 @@ use crate::names::join;
 use crate::partitioned::PartitionedVariable;
 use crate::partitioner::Partitioner;
 use crate::regularizer::Regularizer;
-use crate::scope::NameScope;
+use crate::scope::name_scope;
 use crate::true_getter::{absent_variable, share, RequestedShape, SingleRequest};
 use crate::variable::Variable;
 
@@ -137,7 +137,7 @@ impl<'a> GetVariable<'a> {
     /// `NotAVariable`: use `get_object()` or `get_partitioned()` then.
     #[track_caller]
     pub fn get(self) -> Result<Variable> {
-        let defined_at = DefinedAt(Location::caller());
+        let defined_at = crate::call_site::defined_at(Location::caller());
         if self.is_plain() {
             let fast = with_current(|graph, st| {
                 if st.var_scope.has_extras() {
@@ -209,7 +209,7 @@ impl<'a> GetVariable<'a> {
     /// partitioner must apply: the call's or the scope's).
     #[track_caller]
     pub fn get_partitioned(self) -> Result<PartitionedVariable> {
-        let defined_at = DefinedAt(Location::caller());
+        let defined_at = crate::call_site::defined_at(Location::caller());
         self.object_at(defined_at)?.into_partitioned()
     }
 
@@ -217,7 +217,7 @@ impl<'a> GetVariable<'a> {
     /// partitioned variable, or a tensor a custom getter derived.
     #[track_caller]
     pub fn get_object(self) -> Result<GraphObject> {
-        let defined_at = DefinedAt(Location::caller());
+        let defined_at = crate::call_site::defined_at(Location::caller());
         self.object_at(defined_at)
     }
 
@@ -273,7 +273,7 @@ impl<'a> GetVariable<'a> {
         })?;
         // Getters run with the name stack at the root (TF's
         // `name_scope(None)` around them).
-        let root = NameScope::new(None).enter()?;
+        let root = name_scope(None).enter()?;
         let result = NextGetter {
             chain: chain.as_deref(),
         }

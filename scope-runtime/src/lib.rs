@@ -11,7 +11,7 @@
 //! let graph = Graph::with_seed(0);
 //! let _default = graph.as_default();
 //! {
-//!     let _ns = name_scope("cltdevelop")?;
+//!     let _ns = name_scope("cltdevelop").enter()?;
 //!     let a = Variable::new("var_1", 0.0f32)?;
 //!     let b = Variable::new("var_1", 0.0f32)?;
 //!     assert_eq!((a.name(), b.name()), ("cltdevelop/var_1:0", "cltdevelop/var_1_1:0"));
@@ -59,6 +59,7 @@ mod variable;
 mod context;
 mod graph;
 // Operations.
+mod call_site;
 mod checkpoint;
 mod default_graph;
 mod ema;
@@ -108,15 +109,15 @@ pub use graph::{
 };
 pub use init::{Initializer, Scalar};
 pub use new_variable::NewVariable;
-pub use op::op_name;
+pub use op::register_op;
 pub use partitioned::PartitionedVariable;
 pub use partitioner::Partitioner;
 pub use regularization::{get_regularization_loss, get_regularization_losses};
 pub use regularizer::Regularizer;
 pub use scope::{
     default_variable_scope, get_name_scope, get_variable_scope, name_scope, reuse_variables,
-    variable_scope, NameScope, NameScopeGuard, ScopeTarget, VariableScopeBuilder,
-    VariableScopeGuard,
+    variable_scope, NameScopeBuilder, NameScopeGuard, NameScopeTarget, ScopeTarget,
+    VariableScopeBuilder, VariableScopeGuard,
 };
 pub use scope_object::{Reuse, VariableScope};
 pub use summary::Summary;

@@ -5,7 +5,7 @@
 use std::panic::Location;
 
 use crate::context::with_current;
-use crate::error::{DefinedAt, NameKind, Result, ScopeError};
+use crate::error::{NameKind, Result, ScopeError};
 use crate::scope::scope_stack;
 use crate::store::ValueCell;
 use crate::value::Value;
@@ -66,7 +66,7 @@ impl<'a> NewVariable<'a> {
     /// Creates the variable; its value is the given one, on the graph's device.
     #[track_caller]
     pub fn build(self) -> Result<Variable> {
-        let defined_at = DefinedAt(Location::caller());
+        let defined_at = crate::call_site::defined_at(Location::caller());
         with_current(|graph, st| {
             let name = self.name.unwrap_or("Variable");
             if name.is_empty() {

@@ -10,7 +10,7 @@ use crate::names::validate;
 /// name scope and returns its unique full name (`"dense/MatMul_1"`). A name
 /// ending in `/` is taken as an absolute name, not made unique; it fails with
 /// `DuplicateName` if taken.
-pub fn op_name<'a>(name: impl Into<Option<&'a str>>) -> Result<String> {
+pub fn register_op<'a>(name: impl Into<Option<&'a str>>) -> Result<String> {
     let name = name.into().unwrap_or("Const");
     with_current(|graph, st| {
         let mut state = graph.state_mut();

@@ -9,20 +9,18 @@ use std::rc::Rc;
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 
 use crate::context::{record_guard_error, with_pending_set_aside};
+use crate::error::Result;
+use crate::getter::CustomGetter;
 use crate::graph::{Graph, GraphInner};
+use crate::scope::{NameScopeBuilder, NameScopeGuard, VariableScopeBuilder, VariableScopeGuard};
+use crate::scope_object::VariableScope;
+use crate::template::{make_template, Template, TemplateCall};
 
+// What the expansions name, and nothing else (`scope-macros/src/expand/`).
 pub use crate::dtype::DType;
-pub use crate::error::{Result, ScopeError};
-pub use crate::get_variable::{get_variable, GetVariable};
-pub use crate::getter::CustomGetter;
-pub use crate::init::Initializer;
-pub use crate::scope::{
-    default_variable_scope, variable_scope, NameScope, NameScopeGuard, ScopeTarget,
-    VariableScopeBuilder, VariableScopeGuard,
-};
-pub use crate::scope_object::{Reuse, VariableScope};
-pub use crate::template::{make_template, Template, TemplateCall};
-pub use crate::variable::Variable;
+pub use crate::get_variable::get_variable;
+pub use crate::scope::{name_scope, variable_scope, ScopeTarget};
+pub use crate::scope_object::Reuse;
 
 /// Enters a variable scope whose options were all checked at compile time
 /// (a literal, valid name; no `reuse` with a default name), so entering
@@ -46,16 +44,7 @@ pub fn enter_variable_scope(builder: VariableScopeBuilder<'_>) -> Option<Variabl
 }
 
 /// The name-scope counterpart of [`enter_variable_scope`].
-#[track_caller]
-/// `arg_scope = sc` of a scope macro: re-enters the captured slim arg
-/// scope until the guard drops.
-pub fn enter_arg_scope(
-    scope: impl std::borrow::Borrow<crate::slim::ArgScope>,
-) -> crate::slim::ArgScopeGuard {
-    crate::slim::arg_scope_from(scope.borrow())
-}
-
-pub fn enter_name_scope(scope: NameScope<'_>) -> Option<NameScopeGuard> {
+pub fn enter_name_scope(scope: NameScopeBuilder<'_>) -> Option<NameScopeGuard> {
     match with_pending_set_aside(|| scope.enter()) {
         Ok(guard) => Some(guard),
         Err(err) => {
@@ -63,6 +52,14 @@ pub fn enter_name_scope(scope: NameScope<'_>) -> Option<NameScopeGuard> {
             None
         }
     }
+}
+
+/// `arg_scope = sc` of a scope macro: re-enters the captured slim arg
+/// scope until the guard drops.
+pub fn enter_arg_scope(
+    scope: impl std::borrow::Borrow<crate::slim::ArgScope>,
+) -> crate::slim::ArgScopeGuard {
+    crate::slim::reenter_arg_scope(scope.borrow())
 }
 
 /// What a run-time name of a name scope (`#[name_scope(name = ...)]`) may be:

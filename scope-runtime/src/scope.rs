@@ -98,23 +98,55 @@ enum ScopeString<'n> {
     StackSlash,
 }
 
-/// Options of a name scope: `NameScope::new(name).default_name(d).enter()`.
+/// What a name scope is opened by: a name, or `None` (the root, or the
+/// builder's `default_name`).
 #[derive(Clone, Copy, Debug, Default)]
-pub struct NameScope<'a> {
+pub struct NameScopeTarget<'a>(Option<&'a str>);
+
+impl<'a> From<&'a str> for NameScopeTarget<'a> {
+    fn from(s: &'a str) -> Self {
+        NameScopeTarget(Some(s))
+    }
+}
+impl<'a> From<&'a String> for NameScopeTarget<'a> {
+    fn from(s: &'a String) -> Self {
+        NameScopeTarget(Some(s))
+    }
+}
+impl<'a> From<Option<&'a str>> for NameScopeTarget<'a> {
+    fn from(s: Option<&'a str>) -> Self {
+        NameScopeTarget(s)
+    }
+}
+
+/// Options of a name scope, opened with `enter()`.
+#[derive(Clone, Copy, Debug, Default)]
+#[must_use = "call `.enter()` to open the name scope"]
+pub struct NameScopeBuilder<'a> {
     name: Option<&'a str>,
     default_name: Option<&'a str>,
 }
 
-impl<'a> NameScope<'a> {
-    /// `name_scope(name)`: `None` or `""` resets to the root, a trailing `/`
-    /// re-enters that scope exactly, anything else opens a unique sub-scope.
-    pub fn new(name: impl Into<Option<&'a str>>) -> Self {
-        NameScope {
-            name: name.into(),
-            default_name: None,
-        }
+/// `tf.name_scope(name)`: configure, then `enter()`. `None` or `""` resets
+/// to the root, a trailing `/` re-enters that scope exactly, anything else
+/// opens a unique sub-scope.
+///
+/// ```
+/// # use scope_runtime::{name_scope, Graph};
+/// let graph = Graph::new();
+/// let _default = graph.as_default();
+/// let ns = name_scope("block").enter()?;
+/// assert_eq!(ns.scope(), "block/");
+/// # Ok::<(), scope_runtime::ScopeError>(())
+/// ```
+pub fn name_scope<'a>(name: impl Into<NameScopeTarget<'a>>) -> NameScopeBuilder<'a> {
+    NameScopeBuilder {
+        name: name.into().0,
+        default_name: None,
     }
+}
 
+impl<'a> NameScopeBuilder<'a> {
     /// The name used when `name` is `None`.
     pub fn default_name(mut self, default_name: &'a str) -> Self {
         self.default_name = Some(default_name);
@@ -136,11 +168,6 @@ impl<'a> NameScope<'a> {
             })
         })
     }
-}
-
-/// `with tf.name_scope(name) as s:` — opens a name scope until the guard drops.
-pub fn name_scope(name: &str) -> Result<NameScopeGuard> {
-    NameScope::new(name).enter()
 }
 
 /// The current name scope, without trailing `/` (`get_name_scope()`).
@@ -233,6 +260,7 @@ impl<'a> From<Option<&'a str>> for ScopeTarget<'a> {
 
 /// Options of a variable scope, opened with `enter()`.
 #[derive(Clone, Debug)]
+#[must_use = "call `.enter()` to open the variable scope"]
 pub struct VariableScopeBuilder<'a> {
     target: ScopeTarget<'a>,
     default_name: Option<&'a str>,
@@ -337,7 +365,7 @@ impl<'a> VariableScopeBuilder<'a> {
     /// Opens the scope until the guard drops.
     #[track_caller]
     pub fn enter(self) -> Result<VariableScopeGuard> {
-        self.enter_at(DefinedAt(std::panic::Location::caller()))
+        self.enter_at(crate::call_site::defined_at(std::panic::Location::caller()))
     }
 
     /// `enter`, recording `at` as where the scope was opened (`explain`).
@@ -593,7 +621,7 @@ pub(crate) fn create_scope_now(
     unique_name: Option<&str>,
     custom_getter: Option<&CustomGetter>,
 ) -> Result<VariableScope> {
-    let at = Some(DefinedAt(std::panic::Location::caller()));
+    let at = Some(crate::call_site::defined_at(std::panic::Location::caller()));
     with_current(|_, st| {
         let leaf = match unique_name {
             Some(u) => u.to_string(),

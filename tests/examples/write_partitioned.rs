@@ -3,6 +3,8 @@
 //! `tools/tf-differential/partitioned_roundtrip.py` to restore with real
 //! TensorFlow under other partitionings.
 
+#![forbid(unsafe_code)]
+
 use scope_runtime::candle::{Device, Tensor};
 use scope_runtime::{get_variable, variable_scope, Graph, Partitioner, ScopeError};
 

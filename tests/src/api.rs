@@ -3,7 +3,7 @@
 //! partitioners, regularizers, named collections, `getter_log`,
 //! `add_to_collection`, `set_*` and `regularization_loss`. The getters are
 //! built here from the runtime's public API (`CustomGetter::new`,
-//! `op_name`, `name_scope`, `DerivedTensor`), except `cast`, which the
+//! `register_op`, `name_scope`, `DerivedTensor`), except `cast`, which the
 //! runtime ships.
 
 use std::sync::Arc;
@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use std::sync::Mutex;
 
 use scope_runtime::{
-    get_regularization_loss, get_variable_scope, name_scope, op_name, CustomGetter, DType,
+    get_regularization_loss, get_variable_scope, name_scope, register_op, CustomGetter, DType,
     DerivedTensor, GraphObject, Partitioner, Regularizer, Reuse, ScopeError, VariableRequest,
 };
 
@@ -96,8 +96,8 @@ fn shape_text(shape: &Option<Vec<Option<usize>>>) -> String {
 
 /// `NS/add` or `NS/mul` of two getter results, named at the root.
 fn combine(op: &str, ns: &str, a: GraphObject, b: GraphObject) -> Result<GraphObject, ScopeError> {
-    let scope = name_scope(ns)?;
-    let name = op_name(if op == "multiply" { "mul" } else { "add" })?;
+    let scope = name_scope(ns).enter()?;
+    let name = register_op(if op == "multiply" { "mul" } else { "add" })?;
     scope.exit()?;
     let multiply = op == "multiply";
     let shape = a.shape().to_vec();
@@ -110,7 +110,7 @@ fn combine(op: &str, ns: &str, a: GraphObject, b: GraphObject) -> Result<GraphOb
 }
 
 fn identity(name: &str, x: GraphObject) -> Result<GraphObject, ScopeError> {
-    let name = op_name(name)?;
+    let name = register_op(name)?;
     let shape = x.shape().to_vec();
     let dtype = x.dtype();
     Ok(DerivedTensor::new(&name, &shape, dtype, move || x.value()).into())

@@ -2,6 +2,8 @@
 //! `conformance/FORMAT.md`) through scope's runtime and compares every
 //! result with the `expect` array TensorFlow produced.
 
+#![forbid(unsafe_code)]
+
 use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -13,9 +15,9 @@ mod slim;
 
 use scope_runtime::layers::{self, Activation, LayerName, LayerOutput, LayerPadding, LayerValue};
 use scope_runtime::{
-    get_local_variable, get_name_scope, get_variable, get_variable_scope, make_template, op_name,
-    reuse_variables, variable_scope, DType, Graph, GraphObject, Initializer, NameScope, Reuse,
-    ScopeError, ScopeTarget, Template, Variable, VariableScope,
+    get_local_variable, get_name_scope, get_variable, get_variable_scope, make_template,
+    name_scope, register_op, reuse_variables, variable_scope, DType, Graph, GraphObject,
+    Initializer, Reuse, ScopeError, ScopeTarget, Template, Variable, VariableScope,
 };
 
 /// One scenario file.
@@ -326,7 +328,7 @@ impl Runner {
         } else if has("regularization_loss") {
             self.regularization_loss_step(step);
         } else if has("op") {
-            let r = op_name(step["op"].as_str()).map(|n| json!({ "ok": n }));
+            let r = register_op(step["op"].as_str()).map(|n| json!({ "ok": n }));
             self.push_result(step, r);
         } else if has("reuse_variables") {
             reuse_variables();
@@ -369,7 +371,7 @@ impl Runner {
             },
             _ => None,
         };
-        let mut ns = NameScope::new(name.as_deref());
+        let mut ns = name_scope(name.as_deref());
         if let Some(d) = step.get("default_name").and_then(Value::as_str) {
             ns = ns.default_name(d);
         }

@@ -47,7 +47,7 @@ fn arg_scope(r: &mut Runner, step: &Value) {
             .and_then(Value::as_str)
             .and_then(|l| r.labels.get(l))
         {
-            Some(Captured::ArgScope(sc)) => Ok(slim::arg_scope_from(sc)),
+            Some(Captured::ArgScope(sc)) => slim::arg_scope_from(sc).enter(),
             _ => Err(bad("`arg_scope` refers to no captured arg scope")),
         },
         Value::Array(funcs) => {

@@ -5,6 +5,8 @@
 //! the random differential corpus in `differential/`, and the project's own
 //! TF-produced layer and TF1-API scenarios in `conformance-own/`.
 
+#![forbid(unsafe_code)]
+
 use std::path::PathBuf;
 
 use scope_tests::{collect_scenario_files, replay_file};

@@ -4,6 +4,8 @@
 //! through scope's layers, within 1e-5 relative to the output's largest
 //! magnitude.
 
+#![forbid(unsafe_code)]
+
 use std::path::PathBuf;
 
 use scope_runtime::candle::{DType, Device, Tensor};

@@ -1,6 +1,8 @@
 //! The layers module used directly: shape-only calls make no values, errors
 //! name the layer, BERT/ALBERT naming and sharing, update ops that assign.
 
+#![forbid(unsafe_code)]
+
 use scope_runtime::candle::{DType, Device, Tensor};
 use scope_runtime::layers::{self, LayerValue};
 use scope_runtime::{name_scope, variable_scope, Graph, Reuse};
@@ -74,7 +76,7 @@ fn bert_and_albert_names() {
         .unwrap();
     let mut first = Vec::new();
     for l in 0..2 {
-        let _n = name_scope(&format!("layer_{l}")).unwrap();
+        let _n = name_scope(&format!("layer_{l}")).enter().unwrap();
         let _i = variable_scope("inner_group_0").enter().unwrap();
         let a = layers::layer_norm()
             .begin_norm_axis(-1)

@@ -2,6 +2,8 @@
 //! sites, errors of run-time names, guard-order errors, panics, and the
 //! effect of every option.
 
+#![forbid(unsafe_code)]
+
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use scope_runtime::{
@@ -120,8 +122,8 @@ fn literal_scope() -> Result<String> {
 #[test]
 fn an_infallible_enter_leaves_a_pending_guard_error_for_the_next_fallible_call() {
     let _g = fresh();
-    let outer = name_scope("outer").unwrap();
-    let inner = name_scope("inner").unwrap();
+    let outer = name_scope("outer").enter().unwrap();
+    let inner = name_scope("inner").enter().unwrap();
     drop(outer); // out of order: closes both, records GuardOrder
     drop(inner);
     // The literal scope is entered anyway; the pending error is reported by

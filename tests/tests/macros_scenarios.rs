@@ -8,12 +8,14 @@
 //! names, collections and error kinds. `project` turns the scenario's
 //! `expect` array into the same strings.
 
+#![forbid(unsafe_code)]
+
 use std::path::PathBuf;
 
 use serde_json::Value;
 
 use scope_runtime::{
-    get_name_scope, get_variable, get_variable_scope, global_variables, name_scope, op_name,
+    get_name_scope, get_variable, get_variable_scope, global_variables, name_scope, register_op,
     reuse_variables, scope, template, trainable_variables, variable_scope, DType, Graph,
     Initializer, Reuse, ScopeError, Value as TfValue, Variable,
 };
@@ -55,7 +57,7 @@ impl Log {
     }
 
     fn op(&mut self, name: &str) {
-        let entry = match op_name(name) {
+        let entry = match register_op(name) {
             Ok(op) => op,
             Err(e) => format!("error {}", e.kind()),
         };
@@ -774,7 +776,7 @@ fn macros_and_runtime_calls_agree() {
         scope!(variable_scope("same", reuse = auto) { get_variable!("w", [1]) }).unwrap();
     let by_hand = {
         let _vs = variable_scope("same").reuse(Reuse::Auto).enter().unwrap();
-        let _ns = name_scope("inner").unwrap();
+        let _ns = name_scope("inner").enter().unwrap();
         get_variable("w").shape(&[1]).get().unwrap()
     };
     assert_eq!(by_macro, by_hand);

@@ -3,6 +3,8 @@
 //! and partial shapes in `get_variable!`, each compared with the names
 //! TensorFlow produced for a scenario (`expect.rs`).
 
+#![forbid(unsafe_code)]
+
 #[path = "macros_tf/expect.rs"]
 mod expect;
 

@@ -3,6 +3,8 @@
 //! `get_variable!`, each compared with the names TensorFlow produced for a
 //! scenario of the shared corpus (`expect.rs`).
 
+#![forbid(unsafe_code)]
+
 #[path = "macros_tf/expect.rs"]
 mod expect;
 

@@ -1,6 +1,8 @@
 //! Restoring graphs from TF checkpoints and safetensors by name: strict
 //! reports, lenient loads, assignment maps into renamed scopes, round trips.
 
+#![forbid(unsafe_code)]
+
 use std::path::PathBuf;
 
 use scope_runtime::{

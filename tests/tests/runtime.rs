@@ -1,6 +1,8 @@
 //! Runtime behaviour beyond the conformance corpus: threads, panics, guard
 //! misuse, error messages, seeds, values.
 
+#![forbid(unsafe_code)]
+
 use std::collections::HashSet;
 use std::sync::{Arc, Barrier};
 
@@ -46,7 +48,7 @@ fn variable_new_from_threads_never_repeats_a_name() {
             let graph = graph.clone();
             std::thread::spawn(move || {
                 let _g = graph.as_default();
-                let _ns = name_scope("layer").unwrap();
+                let _ns = name_scope("layer").enter().unwrap();
                 (0..250)
                     .map(|_| Variable::new("v", 0.0f32).unwrap().name().to_string())
                     .collect::<Vec<_>>()
@@ -66,11 +68,11 @@ fn variable_new_from_threads_never_repeats_a_name() {
 fn panic_inside_scope_restores_stack() {
     let graph = Graph::new();
     let _g = graph.as_default();
-    let _outer = name_scope("outer").unwrap();
+    let _outer = name_scope("outer").enter().unwrap();
     let before_scope = get_variable_scope();
     let result = std::panic::catch_unwind(|| {
         let _vs = variable_scope("inner").enter().unwrap();
-        let _ns = name_scope("deeper").unwrap();
+        let _ns = name_scope("deeper").enter().unwrap();
         assert_eq!(get_name_scope(), "outer/inner/deeper");
         panic!("boom");
     });
@@ -86,8 +88,8 @@ fn panic_inside_scope_restores_stack() {
 fn out_of_order_drop_is_reported_and_the_stack_stays_sound() {
     let graph = Graph::new();
     let _g = graph.as_default();
-    let outer = name_scope("a").unwrap();
-    let inner = name_scope("b").unwrap();
+    let outer = name_scope("a").enter().unwrap();
+    let inner = name_scope("b").enter().unwrap();
     drop(outer); // wrong order: `b` is still open
     assert_eq!(get_name_scope(), "", "dropping `a` closes `b` too");
     drop(inner); // already closed with `a`: no-op
@@ -159,7 +161,11 @@ fn invalid_runtime_names_are_errors_not_panics() {
     let graph = Graph::new();
     let _g = graph.as_default();
     for bad in ["a b", "x:0", "_root", "ü"] {
-        assert_eq!(name_scope(bad).unwrap_err().kind(), "InvalidName", "{bad}");
+        assert_eq!(
+            name_scope(bad).enter().unwrap_err().kind(),
+            "InvalidName",
+            "{bad}"
+        );
         assert_eq!(
             get_variable(bad).shape(&[1]).get().unwrap_err().kind(),
             "InvalidName"
@@ -230,7 +236,7 @@ fn graphs_are_isolated_and_send_sync() {
     let g2 = Graph::new();
     {
         let _d = g1.as_default();
-        let _ns = name_scope("a").unwrap();
+        let _ns = name_scope("a").enter().unwrap();
         let _d2 = g2.as_default();
         // Scope stacks are per graph: g2 starts at its root.
         assert_eq!(get_name_scope(), "");
@@ -305,7 +311,7 @@ fn a_failed_first_template_call_leaves_the_next_call_first() {
 fn value_initializer_with_explicit_dtype_makes_a_root_const_op() {
     let graph = Graph::new();
     let _g = graph.as_default();
-    let _ns = name_scope("ns").unwrap();
+    let _ns = name_scope("ns").enter().unwrap();
     let err = get_variable("d")
         .dtype(DType::I64)
         .initializer(Value::from(1.5f32))
@@ -314,9 +320,9 @@ fn value_initializer_with_explicit_dtype_makes_a_root_const_op() {
     assert_eq!(err.kind(), "InvalidArgument");
     // TF converted the value to a tensor to compare dtypes: `Const` is taken.
     assert!(graph.has_op("Const"));
-    assert_eq!(scope_runtime::op_name(None).unwrap(), "ns/Const");
-    let _root = scope_runtime::NameScope::new(None).enter().unwrap();
-    assert_eq!(scope_runtime::op_name(None).unwrap(), "Const_1");
+    assert_eq!(scope_runtime::register_op(None).unwrap(), "ns/Const");
+    let _root = scope_runtime::name_scope(None).enter().unwrap();
+    assert_eq!(scope_runtime::register_op(None).unwrap(), "Const_1");
 }
 
 #[test]

@@ -1,6 +1,8 @@
 //! Replays the TensorFlow-produced slim / arg_scope scenarios of
 //! `conformance-own/slim/` (format: `conformance-own/slim/FORMAT-slim.md`).
 
+#![forbid(unsafe_code)]
+
 use std::path::PathBuf;
 
 use scope_tests::{collect_scenario_files, replay_file};

@@ -4,6 +4,8 @@
 //! variables moving through checkpoints both ways (TF's own sliced
 //! checkpoint in, TF's slice entries out).
 
+#![forbid(unsafe_code)]
+
 use std::path::PathBuf;
 
 use scope_runtime::candle::Tensor;
@@ -232,7 +234,7 @@ fn moving_averages_shadow_and_substitute() -> Result<(), ScopeError> {
     // name scope; a second average of another name gets its own shadow.
     let outer = {
         let _vs = variable_scope("outer").enter()?;
-        let _ns = scope_runtime::name_scope("ns")?;
+        let _ns = scope_runtime::name_scope("ns").enter()?;
         let v = scope_runtime::Variable::new(
             "v",
             Tensor::new(&[1.0f32], &scope_runtime::candle::Device::Cpu)?,
@@ -326,7 +328,7 @@ fn explain_says_where_each_part_of_a_name_came_from() -> Result<(), ScopeError> 
         .defined_at
         .is_some_and(|at| at.to_string().contains("tf1_api.rs"))));
     {
-        let _ns = name_scope("ns")?;
+        let _ns = name_scope("ns").enter()?;
         Variable::new("v", 0.0f32)?;
         Variable::new("v", 0.0f32)?;
     }

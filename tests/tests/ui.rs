@@ -2,6 +2,8 @@
 //! the message pinned in its `.stderr`; the programs in `ui/pass/` compile
 //! (warnings denied) and run. Regenerate with `TRYBUILD=overwrite`.
 
+#![forbid(unsafe_code)]
+
 #[test]
 fn ui() {
     let t = trybuild::TestCases::new();

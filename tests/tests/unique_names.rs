@@ -1,10 +1,14 @@
 //! Property: names handed out by `unique_name` (name scopes, ops,
 //! `Variable::new`, `get_variable`) never collide, case-insensitively.
 
+#![forbid(unsafe_code)]
+
 use std::collections::HashSet;
 
 use proptest::prelude::*;
-use scope_runtime::{get_variable, name_scope, op_name, variable_scope, Graph, Reuse, Variable};
+use scope_runtime::{
+    get_variable, name_scope, register_op, variable_scope, Graph, Reuse, Variable,
+};
 
 #[derive(Debug, Clone)]
 enum Action {
@@ -44,7 +48,7 @@ proptest! {
         let mut store_keys = HashSet::new();
         for action in actions {
             match action {
-                Action::Op(n) => handed_out.push(op_name(n.as_str()).unwrap()),
+                Action::Op(n) => handed_out.push(register_op(n.as_str()).unwrap()),
                 Action::Var(n) => handed_out.push(Variable::new(&n, 0.0f32).unwrap().op_name().to_string()),
                 Action::GetVar(n) => {
                     let v = get_variable(&n).shape(&[1]).get().unwrap();
@@ -54,7 +58,7 @@ proptest! {
                     }
                 }
                 Action::Enter(n) => {
-                    let g = name_scope(&n).unwrap();
+                    let g = name_scope(&n).enter().unwrap();
                     handed_out.push(g.scope().trim_end_matches('/').to_string());
                     guards.push(g);
                 }

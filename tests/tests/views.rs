@@ -1,5 +1,7 @@
 //! Summary table, tree view and DOT export of a graph.
 
+#![forbid(unsafe_code)]
+
 use scope_runtime::{get_variable, variable_scope, DType, Graph, Variable};
 
 fn small_graph() -> Graph {

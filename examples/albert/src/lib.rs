@@ -5,6 +5,8 @@
 //! (masked LM through the embedding width, sentence order), on scope's
 //! layers and the BERT example's pieces.
 
+#![forbid(unsafe_code)]
+
 use std::path::Path;
 
 use bert::{
@@ -146,7 +148,7 @@ pub fn albert(
             for l in 0..c.num_hidden_layers {
                 let g = l * c.num_hidden_groups / c.num_hidden_layers;
                 let _g = variable_scope(format!("group_{g}").as_str()).enter()?;
-                let _n = name_scope(&format!("layer_{l}"))?;
+                let _n = name_scope(&format!("layer_{l}")).enter()?;
                 for i in 0..c.inner_group_num {
                     let _i = variable_scope(format!("inner_group_{i}").as_str()).enter()?;
                     x = block(&x, adder.as_ref(), c, act, batch, seq)?;

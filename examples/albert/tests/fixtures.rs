@@ -1,6 +1,8 @@
 //! Runs the `albert` binary on every ALBERT fixture (the shipped tiny model
 //! and `fixtures/albert_other_config`) and on broken inputs.
 
+#![forbid(unsafe_code)]
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 

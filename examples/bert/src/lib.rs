@@ -7,6 +7,8 @@
 //! variables without values, which a restore then fills) and runs it on
 //! tensors. ALBERT (`examples/albert`) reuses the pieces here.
 
+#![forbid(unsafe_code)]
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -583,10 +585,37 @@ pub struct Loaded {
     pub has_heads: bool,
 }
 
-/// Restores non-strictly; every variable outside `cls/` must be found
-/// (else an error), optimizer slots and `global_step` are set aside, any
-/// other tensor is listed (an error when `strict`).
-pub fn load(graph: &Graph, dir: &Path, strict: bool) -> Result<Loaded> {
+/// Options of [`load_with`]. The default is strict, as [`load`] is.
+#[derive(Clone, Debug, Default)]
+pub struct LoadOptions {
+    allow_unexpected: bool,
+}
+
+impl LoadOptions {
+    /// Strict (the default of [`load`]): a tensor of the file that is
+    /// neither a variable nor training state is an error.
+    pub fn strict() -> Self {
+        LoadOptions::default()
+    }
+
+    /// Lenient: such tensors are listed in [`Loaded::unexpected`].
+    pub fn lenient() -> Self {
+        LoadOptions {
+            allow_unexpected: true,
+        }
+    }
+}
+
+/// Restores the model from `dir`, strictly: see [`load_with`].
+pub fn load(graph: &Graph, dir: &Path) -> Result<Loaded> {
+    load_with(graph, dir, &LoadOptions::strict())
+}
+
+/// Restores by name; every variable outside `cls/` must be found (else an
+/// error; the pretraining heads may be absent), optimizer slots and
+/// `global_step` are set aside, any other tensor is an error unless
+/// `options` are lenient, then listed.
+pub fn load_with(graph: &Graph, dir: &Path, options: &LoadOptions) -> Result<Loaded> {
     let path = checkpoint_path(dir)?;
     let report = graph
         .restore_with(&path, &RestoreOptions::lenient())
@@ -615,7 +644,7 @@ pub fn load(graph: &Graph, dir: &Path, strict: bool) -> Result<Loaded> {
     // `adam_m`/`adam_v`, `global_step`) and lists it apart from unexpected tensors.
     let optimizer_state = report.optimizer_state.clone();
     let unexpected: Vec<String> = report.unexpected.iter().map(|u| u.tensor.clone()).collect();
-    if strict && !unexpected.is_empty() {
+    if !options.allow_unexpected && !unexpected.is_empty() {
         return Err(io_err(format!(
             "strict: unexpected tensors in the checkpoint: {unexpected:?}"
         )));

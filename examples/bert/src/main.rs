@@ -6,11 +6,15 @@
 //! Google's release archives); it defaults to the shipped tiny model.
 //! Exit status 1 if an output differs by more than 1e-4; 2 on any error.
 
+#![forbid(unsafe_code)]
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use bert::{bert, load, load_expected, max_abs_diff, BertConfig, Inputs, Outputs};
+use bert::{
+    bert, load_expected, load_with, max_abs_diff, BertConfig, Inputs, LoadOptions, Outputs,
+};
 use scope_runtime::Graph;
 
 const TOLERANCE: f32 = 1e-4;
@@ -58,7 +62,12 @@ fn run(start: Instant) -> Result<bool, String> {
     let graph = Graph::new();
     let _default = graph.as_default();
     bert(&config, &inputs, true, true).map_err(s)?;
-    let loaded = load(&graph, &args.dir, args.strict).map_err(s)?;
+    let options = if args.strict {
+        LoadOptions::strict()
+    } else {
+        LoadOptions::lenient()
+    };
+    let loaded = load_with(&graph, &args.dir, &options).map_err(s)?;
     print!("{loaded}");
     println!("weights ready: {:.6} s", start.elapsed().as_secs_f64());
     let forward = || bert(&config, &inputs, loaded.has_heads, false).map_err(s);

@@ -12,6 +12,8 @@
 //! (the fused ops have no backward), or no computation at all: declaring
 //! the variables (TF's graph building), which never runs an initializer.
 
+#![forbid(unsafe_code)]
+
 use std::path::Path;
 
 use scope_ops::kernels::{self, Epilogue, Mask};

@@ -14,6 +14,8 @@
 //! Exit status 1 if the logits differ from the expected ones by more than
 //! 1e-4; 2 on any error.
 
+#![forbid(unsafe_code)]
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;

@@ -2,6 +2,8 @@
 //! logits equal TF's from the checkpoint and from safetensors; a save and
 //! reload with our writer changes nothing.
 
+#![forbid(unsafe_code)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

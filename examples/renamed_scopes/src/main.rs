@@ -3,6 +3,8 @@
 //! strict restore reports every mismatch with suggestions, and an assignment
 //! map (`tf.train.init_from_checkpoint` style) fixes it.
 
+#![forbid(unsafe_code)]
+
 use scope_runtime::candle::{Device, Tensor};
 use scope_runtime::{
     get_variable, scope, variable_scope, Graph, Initializer, RestoreError, RestoreOptions,

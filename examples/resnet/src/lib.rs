@@ -3,6 +3,8 @@
 //! `config.json` (custom blocks or a standard depth), restore, compare
 //! every output with TensorFlow's.
 
+#![forbid(unsafe_code)]
+
 mod config;
 mod io;
 mod load;

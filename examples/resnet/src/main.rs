@@ -5,6 +5,8 @@
 //! difference over every output listed there. DIR defaults to the shipped
 //! tiny model. Exit status 1 above 1e-4; 2 on any error.
 
+#![forbid(unsafe_code)]
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;

@@ -9,7 +9,7 @@
 use scope_runtime::candle::Tensor;
 use scope_runtime::layers::{Activation, LayerValue};
 use scope_runtime::slim::{self, ArgScope, Args, Init, Normalizer, ScopeArg};
-use scope_runtime::{op_name, variable_scope, NameScope, Regularizer, Reuse, ScopeTarget};
+use scope_runtime::{name_scope, register_op, variable_scope, Regularizer, Reuse, ScopeTarget};
 
 use crate::config::Config;
 use crate::Error;
@@ -74,7 +74,7 @@ fn register() {
 
 /// Zero padding of the two spatial axes.
 fn pad(x: LayerValue, before: usize, after: usize) -> Result<LayerValue, Error> {
-    op_name("Pad")?;
+    register_op("Pad")?;
     Ok(match x {
         LayerValue::Tensor(t) => LayerValue::Tensor(
             t.pad_with_zeros(1, before, after)?
@@ -178,8 +178,8 @@ pub fn bottleneck(
         .scope("conv3")
         .apply(r)?
         .value;
-    op_name("add")?;
-    op_name("Relu")?;
+    register_op("add")?;
+    register_op("Relu")?;
     let out = match (shortcut, r) {
         (LayerValue::Tensor(a), LayerValue::Tensor(b)) => LayerValue::Tensor((a + b)?.relu()?),
         (_, r) => LayerValue::Shape(r.shape()),
@@ -274,7 +274,7 @@ pub fn blocks(c: &Config) -> Vec<Block> {
 /// `resnet_arg_scope`, plus later slim's `spatial_squeeze`.
 pub fn resnet_v1(images: LayerValue, c: &Config, reuse: Option<Reuse>) -> Result<Outputs, Error> {
     let arg_sc = resnet_arg_scope(c)?;
-    let _resnet_args = slim::arg_scope_from(&arg_sc);
+    let _resnet_args = slim::arg_scope_from(&arg_sc).enter()?;
     let target = c.scope().map_or(ScopeTarget::Unnamed, ScopeTarget::Name);
     let mut vs = variable_scope(target).default_name("resnet_v1");
     if let Some(r) = reuse {
@@ -320,7 +320,7 @@ fn body(images: LayerValue, c: &Config, sc: &str, collection: &str) -> Result<Ou
     net = stack_blocks_dense(net, &blocks(c), output_stride, &Args::new())?;
     let mut pool = None;
     if c.global_pool {
-        op_name("pool5")?;
+        register_op("pool5")?;
         net = match net {
             LayerValue::Tensor(t) => LayerValue::Tensor(t.mean_keepdim((1, 2))?),
             LayerValue::Shape(s) => LayerValue::Shape(vec![s[0], Some(1), Some(1), s[3]]),
@@ -340,7 +340,7 @@ fn body(images: LayerValue, c: &Config, sc: &str, collection: &str) -> Result<Ou
             net = squeeze(net)?;
             end_points.push((format!("{sc}/spatial_squeeze"), net.clone()));
         }
-        let _ns = NameScope::new("predictions").enter()?;
+        let _ns = name_scope("predictions").enter()?;
         let predictions = match &net {
             LayerValue::Tensor(t) => LayerValue::Tensor(
                 scope_ops::softmax(t, -1).map_err(|e| Error::Model(e.to_string()))?,
@@ -359,7 +359,7 @@ fn body(images: LayerValue, c: &Config, sc: &str, collection: &str) -> Result<Ou
 
 /// `tf.squeeze(net, [1, 2], name='SpatialSqueeze')`.
 fn squeeze(net: LayerValue) -> Result<LayerValue, Error> {
-    op_name("SpatialSqueeze")?;
+    register_op("SpatialSqueeze")?;
     let s = net.shape();
     if s.len() != 4 || s[1] != Some(1) || s[2] != Some(1) {
         return Err(Error::Model(format!(

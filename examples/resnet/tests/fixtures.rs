@@ -2,6 +2,8 @@
 //! configurations of `fixtures/` (`tools/tf-differential/resnet_fixture.py`),
 //! and on broken inputs (exit 2) and a wrong expectation (exit 1).
 
+#![forbid(unsafe_code)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -3,6 +3,8 @@
 //! `fixtures/resnet_v1_*_manifest/manifest.json`; a shape-only build, so no
 //! weights are made.
 
+#![forbid(unsafe_code)]
+
 use std::path::PathBuf;
 
 use resnet::{resnet_v1, Config};

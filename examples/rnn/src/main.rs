@@ -3,6 +3,8 @@
 //! `rnn/cell/bias` and every later step shares them, as TF1's
 //! `tf.variable_scope("cell", reuse=tf.AUTO_REUSE)` inside a Python loop.
 
+#![forbid(unsafe_code)]
+
 use scope_runtime::candle::{DType, Device, Tensor};
 use scope_runtime::{get_variable, variable_scope, Graph, Initializer, ScopeError};
 

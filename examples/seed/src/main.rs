@@ -3,6 +3,8 @@
 //! prefix both; `get_variable` shares under `reuse = true` and reports a
 //! missing name.
 
+#![forbid(unsafe_code)]
+
 use scope_runtime::{get_variable, name_scope, variable_scope, Graph, ScopeError, Variable};
 
 fn main() -> Result<(), ScopeError> {
@@ -10,7 +12,7 @@ fn main() -> Result<(), ScopeError> {
     let graph = Graph::new();
     let _g = graph.as_default();
     {
-        let _ns = name_scope("cltdevelop")?;
+        let _ns = name_scope("cltdevelop").enter()?;
         for _ in 0..3 {
             println!("{}", Variable::new("var_1", 0.0f32)?.name());
         }
@@ -21,7 +23,7 @@ fn main() -> Result<(), ScopeError> {
     let graph = Graph::new();
     let _g = graph.as_default();
     {
-        let _ns = name_scope("cltdevelop")?;
+        let _ns = name_scope("cltdevelop").enter()?;
         println!("{}", Variable::new("var_1", 0.0f32)?.name());
         println!("{}", get_variable("var_2").shape(&[1]).get()?.name());
     }

@@ -3,6 +3,8 @@
 //! as TF1's `with tf.variable_scope("tower", reuse=True)`. Values are candle
 //! tensors.
 
+#![forbid(unsafe_code)]
+
 use scope_runtime::candle::{Device, Tensor, D};
 use scope_runtime::{get_variable, scope, variable_scope, Graph, Initializer, ScopeError};
 

@@ -3,6 +3,8 @@
 //! Exit status: 0 on success (for `diff`: no difference), 1 when `diff`
 //! finds differences, 2 on any error (bad path, damaged file, bad usage).
 
+#![deny(unsafe_code)]
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -12,7 +14,7 @@ use std::io::IsTerminal;
 
 use scope_checkpoint::{
     balance_shards, open, tensor_role, CheckpointError, CheckpointWriter, DataType,
-    SafetensorsWriter, SaveOptions, TensorData, TensorInfo, TensorRole, TensorSource, TensorView,
+    SafetensorsWriter, TensorData, TensorInfo, TensorRole, TensorSource, TensorView,
 };
 
 /// Inputs larger than this get a progress bar (only when stderr is a terminal).
@@ -209,6 +211,7 @@ fn progress(total: u64, quiet: bool, what: &str) -> ProgressBar {
 struct Buffer(Vec<u64>);
 
 impl Buffer {
+    #[allow(unsafe_code)]
     fn bytes(&mut self, len: usize) -> &mut [u8] {
         let words = len.div_ceil(8);
         if self.0.len() < words {
@@ -278,7 +281,6 @@ fn convert(m: &ArgMatches) -> Result<ExitCode, CheckpointError> {
                 .iter()
                 .map(|e| (e.name.as_str(), e.dtype, e.shape.clone())),
             [("source", source)],
-            true,
         )?;
         for name in w.order().to_vec() {
             let e = src.info(&name)?;
@@ -296,7 +298,7 @@ fn convert(m: &ArgMatches) -> Result<ExitCode, CheckpointError> {
         let shards = *m.get_one::<u32>("shards").expect("has default") as usize;
         let sizes: Vec<u64> = entries.iter().map(|e| e.size_bytes).collect();
         let assignment = balance_shards(&sizes, shards);
-        let mut w = CheckpointWriter::create_sharded(&prefix, shards, SaveOptions::default())?;
+        let mut w = CheckpointWriter::create_sharded(&prefix, shards)?;
         // entries() is in byte-wise name order, which makes the files identical to TF's.
         for (e, &shard) in entries.iter().zip(&assignment) {
             if e.dtype == DataType::String {

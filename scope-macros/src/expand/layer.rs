@@ -37,10 +37,10 @@ pub fn arg_scope(arg_scope: &Option<syn::Expr>, krate: &TokenStream) -> Option<T
 pub fn name_scope(spec: &NameScopeSpec) -> TokenStream {
     let p = path(&spec.common.krate, &spec.name);
     let scope = match &spec.name {
-        Some(Name::Literal(lit)) => quote!(#p::NameScope::new(#lit)),
+        Some(Name::Literal(lit)) => quote!(#p::name_scope(#lit)),
         Some(Name::Runtime(e)) => quote_spanned!(e.span()=>
-            #p::NameScope::new(#p::scope_name(&(#e)))),
-        None => quote!(#p::NameScope::new(::core::option::Option::None::<&str>)),
+            #p::name_scope(#p::scope_name(&(#e)))),
+        None => quote!(#p::name_scope(::core::option::Option::None::<&str>)),
     };
     let default = spec
         .default_name

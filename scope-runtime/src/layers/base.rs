@@ -11,7 +11,7 @@ use crate::error::{Result, ScopeError};
 use crate::get_variable::get_variable;
 use crate::getter::GraphObject;
 use crate::init::Initializer;
-use crate::scope::{default_variable_scope, variable_scope, NameScope};
+use crate::scope::{default_variable_scope, name_scope, variable_scope};
 use crate::scope_object::{Reuse, VariableScope};
 use crate::variable::Variable;
 
@@ -177,7 +177,7 @@ impl Scope {
             vs = vs.reuse(r);
         }
         let vs = vs.enter()?;
-        let ns = NameScope::new(self.scope.original_name_scope()).enter()?;
+        let ns = name_scope(self.scope.original_name_scope()).enter()?;
         let out = f();
         ns.exit()?;
         vs.exit()?;
@@ -247,7 +247,7 @@ pub(crate) fn input_dtype(x: &LayerValue) -> Result<DType> {
 /// Registers the op names TF would make in the current name scope.
 pub(crate) fn ops(names: &[&str]) -> Result<()> {
     for n in names {
-        crate::op::op_name(*n)?;
+        crate::op::register_op(*n)?;
     }
     Ok(())
 }

@@ -12,7 +12,7 @@ use super::value::{LayerOutput, LayerValue};
 use crate::error::Result;
 use crate::graph::Graph;
 use crate::init::Initializer;
-use crate::op::op_name;
+use crate::op::register_op;
 use crate::scope_object::Reuse;
 use crate::update_op::UpdateOp;
 
@@ -117,7 +117,9 @@ impl BatchNormalization {
     }
 
     /// Runs the layer on `x` (values or a shape).
+    #[track_caller]
     pub fn apply(&self, x: impl Into<LayerValue>) -> Result<LayerOutput> {
+        let _call = crate::call_site::layer_call();
         const KIND: &str = "batch_normalization";
         let x = x.into();
         let dtype = input_dtype(&x)?;
@@ -207,7 +209,7 @@ impl BatchNormalization {
                 let graph = Graph::current();
                 let (m_new, v_new) = updates.map_or((None, None), |(m, v)| (Some(m), Some(v)));
                 for (var, value) in [(&mm, m_new), (&mv, v_new)] {
-                    let scope = op_name("AssignMovingAvg")?;
+                    let scope = register_op("AssignMovingAvg")?;
                     // The update assigns the moving statistic itself: a
                     // getter must return it as a variable here.
                     graph.add_update_op(UpdateOp::new(

@@ -184,7 +184,9 @@ impl Conv {
     }
 
     /// Runs the layer on `x` (values or a shape).
+    #[track_caller]
     pub fn apply(&self, x: impl Into<LayerValue>) -> Result<LayerOutput> {
+        let _call = crate::call_site::layer_call();
         let x = x.into();
         let kind = self.kind;
         let base = kind.base();

@@ -70,7 +70,9 @@ impl Dense {
     }
 
     /// Runs the layer on `x` (values or a shape).
+    #[track_caller]
     pub fn apply(&self, x: impl Into<LayerValue>) -> Result<LayerOutput> {
+        let _call = crate::call_site::layer_call();
         let x = x.into();
         let dtype = input_dtype(&x)?;
         let c = choose_scope("dense", &self.name, self.reuse)?;

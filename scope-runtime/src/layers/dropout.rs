@@ -46,7 +46,9 @@ impl Dropout {
     }
 
     /// Runs the layer on `x` (values or a shape).
+    #[track_caller]
     pub fn apply(&self, x: impl Into<LayerValue>) -> Result<LayerOutput> {
+        let _call = crate::call_site::layer_call();
         let x = x.into();
         if !(0.0..=1.0).contains(&self.rate) {
             return Err(ScopeError::InvalidArgument(format!(

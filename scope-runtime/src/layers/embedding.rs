@@ -6,7 +6,7 @@ use candle_core::Tensor;
 
 use super::value::LayerValue;
 use crate::error::{Result, ScopeError};
-use crate::op::op_name;
+use crate::op::register_op;
 
 /// `tf.nn.embedding_lookup(params, ids)` on values or shapes. Ids out of
 /// range are an error (TF's CPU kernel rejects them too).
@@ -17,7 +17,7 @@ pub fn embedding_lookup(params: &LayerValue, ids: &LayerValue) -> Result<LayerVa
             "embedding_lookup: params must have rank >= 1".to_string(),
         ));
     }
-    let name = op_name("embedding_lookup")?;
+    let name = register_op("embedding_lookup")?;
     match (params, ids) {
         (LayerValue::Tensor(p), LayerValue::Tensor(i)) => {
             lookup(&name, p, i).map(LayerValue::Tensor)

@@ -23,7 +23,9 @@ impl Flatten {
     }
 
     /// Runs the layer on `x` (values or a shape).
+    #[track_caller]
     pub fn apply(&self, x: impl Into<LayerValue>) -> Result<LayerOutput> {
+        let _call = crate::call_site::layer_call();
         let x = x.into();
         let c = choose_default_scope("flatten", self.name.as_deref())?;
         let shape = x.shape();

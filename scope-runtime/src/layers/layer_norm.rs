@@ -78,7 +78,9 @@ impl LayerNorm {
     }
 
     /// Runs the layer on `x` (values or a shape).
+    #[track_caller]
     pub fn apply(&self, x: impl Into<LayerValue>) -> Result<LayerOutput> {
+        let _call = crate::call_site::layer_call();
         let x = x.into();
         let dtype = input_dtype(&x)?;
         let target = match &self.scope {

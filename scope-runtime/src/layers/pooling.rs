@@ -61,7 +61,9 @@ impl Pooling2d {
     }
 
     /// Runs the layer on `x` (values or a shape).
+    #[track_caller]
     pub fn apply(&self, x: impl Into<LayerValue>) -> Result<LayerOutput> {
+        let _call = crate::call_site::layer_call();
         let x = x.into();
         let (base, op) = match self.kind {
             PoolKind::Max => ("max_pooling2d", "MaxPool"),

@@ -76,19 +76,33 @@ pub fn current_arg_scope() -> ArgScope {
     STACK.with(|s| s.borrow().last().cloned().unwrap_or_default())
 }
 
-/// Starts `arg_scope([funcs...], **defaults)`.
+/// Starts `arg_scope([funcs...], **defaults)`: configure, then `enter()`.
 #[track_caller]
 pub fn arg_scope(funcs: &[&str]) -> ArgScopeBuilder {
     ArgScopeBuilder {
         funcs: funcs.iter().map(|f| f.to_string()).collect(),
         args: Args::new(),
         at: Location::caller(),
+        captured: None,
     }
 }
 
-/// Re-enters a captured scope (`with arg_scope(sc):`): for the guard's
-/// extent the defaults are exactly the captured ones.
-pub fn arg_scope_from(scope: &ArgScope) -> ArgScopeGuard {
+/// Starts re-entering a captured scope (`with arg_scope(sc):`), opened with
+/// `enter()`: for the guard's extent the defaults are exactly the captured
+/// ones. As in TF, a captured scope takes no new defaults: `enter()` fails
+/// with [`SlimError::ReenterWithArgs`] after a `set`.
+#[track_caller]
+pub fn arg_scope_from(scope: &ArgScope) -> ArgScopeBuilder {
+    ArgScopeBuilder {
+        funcs: Vec::new(),
+        args: Args::new(),
+        at: Location::caller(),
+        captured: Some(scope.clone()),
+    }
+}
+
+/// Re-enters a captured scope at once (the macros' `arg_scope = sc`).
+pub(crate) fn reenter_arg_scope(scope: &ArgScope) -> ArgScopeGuard {
     push(scope.clone())
 }
 
@@ -98,6 +112,8 @@ pub struct ArgScopeBuilder {
     funcs: Vec<String>,
     args: Args,
     at: &'static Location<'static>,
+    /// The scope re-entered, for `arg_scope_from`.
+    captured: Option<ArgScope>,
 }
 
 impl ArgScopeBuilder {
@@ -113,9 +129,16 @@ impl ArgScopeBuilder {
         self
     }
 
-    /// Opens the scope; fails (opening nothing) if a function is not
-    /// registered with [`add_arg_scope`].
+    /// Opens the scope until the guard drops; fails (opening nothing) if a
+    /// function is not registered with [`add_arg_scope`], or if a captured
+    /// scope was given new defaults.
     pub fn enter(self) -> SlimResult<ArgScopeGuard> {
+        if let Some(captured) = self.captured {
+            if !self.args.is_empty() {
+                return Err(SlimError::ReenterWithArgs { at: self.at });
+            }
+            return Ok(push(captured));
+        }
         if let Some(f) = self.funcs.iter().find(|f| !has_arg_scope(f)) {
             return Err(SlimError::NotArgScoped { func: f.clone() });
         }
@@ -144,6 +167,7 @@ fn push(scope: ArgScope) -> ArgScopeGuard {
 
 /// An open arg scope: closes (with every scope opened inside it) when
 /// dropped.
+#[must_use = "the arg scope closes when the guard is dropped"]
 pub struct ArgScopeGuard {
     depth: usize,
     scope: ArgScope,
@@ -225,7 +249,9 @@ mod tests {
             .set("padding", "SAME")
             .enter()
             .unwrap();
-        let _re = arg_scope_from(&captured);
+        let again = arg_scope_from(&captured).set("padding", "VALID").enter();
+        assert!(matches!(again, Err(SlimError::ReenterWithArgs { .. })));
+        let _re = arg_scope_from(&captured).enter().unwrap();
         assert_eq!(padding("conv2d"), "SAME");
         assert_eq!(
             padding("max_pool2d"),

@@ -19,7 +19,7 @@ use crate::graph::Graph;
 use crate::init::Initializer;
 use crate::layers::base::{op_err, ops, request, Weight};
 use crate::layers::{self, Activation, LayerName, LayerOutput, LayerValue};
-use crate::op::op_name;
+use crate::op::register_op;
 use crate::update_op::UpdateOp;
 
 const FUNC: &str = "batch_norm";
@@ -112,7 +112,9 @@ impl Options {
 
 impl BatchNorm {
     /// Runs the layer on `x` (channels last, values or a shape).
+    #[track_caller]
     pub fn apply(&self, x: impl Into<LayerValue>) -> SlimResult<LayerOutput> {
+        let _call = crate::call_site::layer_call();
         let x = x.into();
         let call = call_args(FUNC, &self.args)?;
         call.check_known(KNOWN)?;
@@ -258,7 +260,7 @@ fn fused_rank2(o: &Options, x: &LayerValue, scope: &str) -> SlimResult<LayerOutp
         let graph = Graph::current();
         let (m, v) = updates.map_or((None, None), |(m, v)| (Some(m), Some(v)));
         for (var, value) in [(&mm, m), (&mv, v)] {
-            let scope = op_name("AssignMovingAvg")?;
+            let scope = register_op("AssignMovingAvg")?;
             let name = format!("{scope}/AssignSubVariableOp");
             graph.add_update_op(UpdateOp::new(name, var.clone().into_variable()?, value));
         }

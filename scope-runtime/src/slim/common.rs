@@ -12,9 +12,9 @@ use crate::error::ScopeError;
 use crate::graph::{Graph, REGULARIZATION_LOSSES};
 use crate::layers::base::ops;
 use crate::layers::{Activation, LayerOutput, LayerValue};
-use crate::op::op_name;
+use crate::op::register_op;
 use crate::regularizer::Regularizer;
-use crate::scope::{variable_scope, NameScope, ScopeTarget, VariableScopeGuard};
+use crate::scope::{name_scope, variable_scope, ScopeTarget, VariableScopeGuard};
 use crate::scope_object::Reuse;
 use crate::variable::Variable;
 
@@ -98,7 +98,7 @@ pub(crate) fn variable_count() -> usize {
 /// name>/Regularizer/<regularizer>:0` in `regularization_losses`, in
 /// creation order. Shared variables add none.
 pub(crate) fn regularize(
-    name_scope: &str,
+    layer_scope: &str,
     vars: &[Variable],
     before: usize,
     weights: &[Regularized<'_>],
@@ -111,13 +111,12 @@ pub(crate) fn regularize(
         };
         let Some(r) = &w.regularizer else { continue };
         let Some(k) = r.op_name() else { continue };
-        let ns =
-            NameScope::new(format!("{name_scope}{}/Regularizer/", w.keras).as_str()).enter()?;
-        let loss = op_name(k)?;
+        let ns = name_scope(&format!("{layer_scope}{}/Regularizer/", w.keras)).enter()?;
+        let loss = register_op(k)?;
         ns.exit()?;
-        let inner = NameScope::new(format!("{loss}/").as_str()).enter()?;
+        let inner = name_scope(&format!("{loss}/")).enter()?;
         for n in r.inner_op_names() {
-            op_name(*n)?;
+            register_op(*n)?;
         }
         inner.exit()?;
         let (var, reg) = (v.clone(), r.clone());

@@ -71,7 +71,9 @@ arg_setters!(Conv2d {
 
 impl Conv2d {
     /// Runs the layer on `x` (NHWC values or a shape).
+    #[track_caller]
     pub fn apply(&self, x: impl Into<LayerValue>) -> SlimResult<LayerOutput> {
+        let _call = crate::call_site::layer_call();
         let x = x.into();
         let call = call_args(FUNC, &self.args)?;
         call.check_known(KNOWN)?;

@@ -40,7 +40,9 @@ arg_setters!(Dropout {
 
 impl Dropout {
     /// Runs the layer on `x` (values or a shape).
+    #[track_caller]
     pub fn apply(&self, x: impl Into<LayerValue>) -> SlimResult<LayerOutput> {
+        let _call = crate::call_site::layer_call();
         let x = x.into();
         let call = call_args(FUNC, &self.args)?;
         call.check_known(KNOWN)?;

@@ -7,7 +7,7 @@ use super::common::collect;
 use super::error::SlimResult;
 use super::setters::arg_setters;
 use crate::layers::{self, LayerOutput, LayerValue};
-use crate::scope::NameScope;
+use crate::scope::name_scope;
 
 const FUNC: &str = "flatten";
 
@@ -29,7 +29,9 @@ arg_setters!(Flatten {
 
 impl Flatten {
     /// Runs the layer on `x` (values or a shape).
+    #[track_caller]
     pub fn apply(&self, x: impl Into<LayerValue>) -> SlimResult<LayerOutput> {
+        let _call = crate::call_site::layer_call();
         let x = x.into();
         let call = call_args(FUNC, &self.args)?;
         call.check_known(&["outputs_collections", "scope"])?;
@@ -39,7 +41,7 @@ impl Flatten {
             Some(ScopeArg::Scope(s)) => Some(s.name().to_string()),
             None => None,
         };
-        let ns = NameScope::new(name.as_deref())
+        let ns = name_scope(name.as_deref())
             .default_name("Flatten")
             .enter()?;
         let sc = ns.scope().to_string();

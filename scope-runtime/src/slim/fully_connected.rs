@@ -59,7 +59,9 @@ arg_setters!(FullyConnected {
 
 impl FullyConnected {
     /// Runs the layer on `x` (rank >= 2, values or a shape).
+    #[track_caller]
     pub fn apply(&self, x: impl Into<LayerValue>) -> SlimResult<LayerOutput> {
+        let _call = crate::call_site::layer_call();
         let x = x.into();
         let call = call_args(FUNC, &self.args)?;
         call.check_known(KNOWN)?;

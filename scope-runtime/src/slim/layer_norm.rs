@@ -46,7 +46,9 @@ arg_setters!(LayerNorm {
 
 impl LayerNorm {
     /// Runs the layer on `x` (values or a shape).
+    #[track_caller]
     pub fn apply(&self, x: impl Into<LayerValue>) -> SlimResult<LayerOutput> {
+        let _call = crate::call_site::layer_call();
         let call = call_args(FUNC, &self.args)?;
         call.check_known(KNOWN)?;
         let int = |k: &str, d: isize| -> SlimResult<isize> {

@@ -44,6 +44,7 @@ mod separable_conv2d;
 mod setters;
 mod weighted;
 
+pub(crate) use arg_scope::reenter_arg_scope;
 pub use arg_scope::{
     add_arg_scope, arg_scope, arg_scope_from, call_args, current_arg_scope, has_arg_scope,
     ArgScope, ArgScopeBuilder, ArgScopeGuard, BUILTIN,

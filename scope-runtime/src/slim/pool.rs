@@ -9,7 +9,7 @@ use super::error::SlimResult;
 use super::setters::arg_setters;
 use crate::layers::base::{op_err, ops};
 use crate::layers::{LayerOutput, LayerValue};
-use crate::scope::NameScope;
+use crate::scope::name_scope;
 
 const KNOWN: &[&str] = &[
     "stride",
@@ -62,7 +62,9 @@ arg_setters!(Pool2d {
 
 impl Pool2d {
     /// Runs the pool on `x` (NHWC values or a shape).
+    #[track_caller]
     pub fn apply(&self, x: impl Into<LayerValue>) -> SlimResult<LayerOutput> {
+        let _call = crate::call_site::layer_call();
         let x = x.into();
         let (func, default, op) = match self.kind {
             PoolKind::Max => ("max_pool2d", "MaxPool2D", "MaxPool"),
@@ -82,9 +84,7 @@ impl Pool2d {
             Some(ScopeArg::Scope(s)) => Some(s.name().to_string()),
             None => None,
         };
-        let ns = NameScope::new(name.as_deref())
-            .default_name(default)
-            .enter()?;
+        let ns = name_scope(name.as_deref()).default_name(default).enter()?;
         let sc = ns.scope().to_string();
         let shape = x.shape();
         if shape.len() != 4 {

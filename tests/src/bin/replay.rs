@@ -3,6 +3,8 @@
 //! differing result and ends with `N passed, M failed`. Exit status 1 if any
 //! scenario failed.
 
+#![forbid(unsafe_code)]
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 

@@ -105,6 +105,6 @@ fn main() {
     assert_eq!(counter.by_value(), 2);
     // Every scope was closed again.
     assert_eq!(get_name_scope(), "");
-    drop(name_scope("still_works").unwrap());
+    drop(name_scope("still_works").enter().unwrap());
     let _ = variable_scope("x");
 }
