@@ -26,7 +26,7 @@ DIR/benchmarks-summary.svg (log-log: forward-pass seconds against parameter
 count, one colour per engine and one marker per model family), and prints
 the markdown summary table. DIR defaults to the repository root. The
 models of the table (GPT-2 124M, BERT-base, ResNet-v1-50) get 3 rounds of
-10 timed passes, the other sizes 2 rounds of 5; --quick runs 1 round of 3
+10 timed passes, the other sizes 3 rounds of 5; --quick runs 1 round of 3
 (resp. 2) passes instead (for testing);
 --replot redraws the SVG and reprints the table from DIR/bench-results.json.
 
@@ -80,9 +80,11 @@ def part(name, cmd, results):
     print(f"[{time.strftime('%H:%M:%S')}] {name} (load {before[0]})", file=sys.stderr, flush=True)
     sh([sys.executable] + cmd + ["--json", path], cwd=ROOT)
     r = json.load(open(path)); os.unlink(path)
-    r.update(load_before=before, load_after=load(), wall_s=round(time.time() - t, 1), command=
-             "python3 " + " ".join(os.path.relpath(c, ROOT) if os.path.isabs(c) and c.startswith(ROOT) else c
-                                   for c in cmd))
+    # The command as a user would type it: TFPY and WORKDIR, no paths of this machine.
+    shown = ["TFPY" if i == 1 else "WORKDIR" if i == 2 else os.path.relpath(c, ROOT) if i == 0 else c
+             for i, c in enumerate(cmd)]
+    r.update(load_before=before, load_after=load(), wall_s=round(time.time() - t, 1),
+             command="python3 " + " ".join(shown))
     results[name] = r
 
 
@@ -112,7 +114,7 @@ def convert_times(workdir, repeat):
 def run_all(a):
     # (passes, rounds): the table's models (GPT-2 124M, BERT-base, ResNet-v1-50) get more than the
     # other sizes, which only feed the plot.
-    main_rr, other_rr = ((3, 1), (2, 1)) if a.quick else ((10, 3), (5, 2))
+    main_rr, other_rr = ((3, 1), (2, 1)) if a.quick else ((10, 3), (5, 3))
     common = lambda rr: [a.tfpy, a.workdir, "--repeat", str(rr[0]), "--rounds", str(rr[1])]
     res = {"started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()), "commit": commit(),
            "machine": machine(), "quick": a.quick, "repeat_rounds_main": main_rr, "repeat_rounds_other": other_rr,
@@ -249,6 +251,22 @@ def ratio(a, b):
     return f"{a / b:.2f}" if a is not None and b else "–"
 
 
+SECTIONS = {  # BENCHMARKS.md's per-model sections
+    "gpt2": "#model-level-gpt-2-124m-beside-tensorflow-221",
+    "bert": "#bert-base-forward-pass-tensorflow-221-candle-transformers-and-scope-side-by-side",
+    "resnet": "#resnet-v1-50-forward-pass-scope-examplesresnet-vs-tensorflow-221",
+}
+
+
+def short(r, key):
+    """`script.py --size X ...` (without TFPY WORKDIR --repeat --rounds), linked to its section."""
+    words = r["command"].split()[1:]
+    script, rest = os.path.basename(words[0]), words[3:]
+    rest = [w for i, w in enumerate(rest) if w not in ("--repeat", "--rounds")
+            and (i == 0 or rest[i - 1] not in ("--repeat", "--rounds"))]
+    return f"[`{' '.join([script] + rest)}`]({SECTIONS[key]})"
+
+
 def table(res):
     """The markdown summary rows this run measured (scope, TF, candle, scope/TF, scope/candle, command)."""
     p = res["parts"]
@@ -256,7 +274,7 @@ def table(res):
     g = p.get("gpt2_124M")
     if g:
         s, t = g["scope_median"], g["tf_median"]
-        cmd = f"`{g['command']}`"
+        cmd = short(g, "gpt2")
         rows += [("GPT-2 124M forward (1×128 tokens)", s["forward_median_s"], t["forward_median_s"], None, cmd),
                  ("GPT-2 124M time to ready (process start → weights restored)", s["weights_ready_s"],
                   t["start_to_restored_s"], None, cmd),
@@ -265,7 +283,7 @@ def table(res):
     b = p.get("bert_base")
     if b:
         m = b["median"]
-        cmd = f"`{b['command']}`"
+        cmd = short(b, "bert")
         rows += [("BERT-base forward (1×128 tokens)", m["scope_forward_median_s"], m["tf_forward_median_s"],
                   m["ct_forward_median_s"], cmd),
                  ("BERT-base ready (TF: script start → restored; scope, candle: build + load in-process)",
@@ -273,18 +291,18 @@ def table(res):
     r = p.get("resnet_v1_50")
     if r:
         m = r["median"]
-        cmd = f"`{r['command']}`"
+        cmd = short(r, "resnet")
         rows += [("ResNet-v1-50 forward (224×224, batch 1)", m["scope_forward_median_s"], m["tf_forward_median_s"],
                   None, cmd),
                  ("ResNet-v1-50 time to ready", m["scope_weights_ready_s"], m["tf_start_to_restored_s"], None, cmd)]
     c = p.get("convert")
     if g and c:
         rows += [("GPT-2 124M checkpoint write (TF: Saver.save; scope: safetensors → TF checkpoint, read + write)",
-                  c["safetensors_to_tf_s"], g["tf_median"]["save_s"], None, "`scope-ckpt convert`, `--save-time`"),
+                  c["safetensors_to_tf_s"], g["tf_median"]["save_s"], None, "`scope-ckpt convert`; " + short(g, "gpt2")),
                  ("GPT-2 124M convert TF checkpoint → safetensors", c["tf_to_safetensors_s"], None, None,
                   "`scope-ckpt convert`"),
                  ("GPT-2 124M checkpoint restore (TF: Saver.restore)", None, g["tf_median"]["restore_s"], None,
-                  f"`{g['command']}`")]
+                  short(g, "gpt2"))]
     out = ["| figure | scope | TF 2.21 | candle | scope / TF | scope / candle | command |",
            "|---|---:|---:|---:|---:|---:|---|"]
     for name, s, t, ca, cmd in rows:
