@@ -297,12 +297,14 @@ def table(res):
                  ("ResNet-v1-50 time to ready", m["scope_weights_ready_s"], m["tf_start_to_restored_s"], None, cmd)]
     c = p.get("convert")
     if g and c:
-        rows += [("GPT-2 124M checkpoint write (TF: Saver.save; scope: safetensors → TF checkpoint, read + write)",
-                  c["safetensors_to_tf_s"], g["tf_median"]["save_s"], None, "`scope-ckpt convert`; " + short(g, "gpt2")),
-                 ("GPT-2 124M convert TF checkpoint → safetensors", c["tf_to_safetensors_s"], None, None,
-                  "`scope-ckpt convert`"),
-                 ("GPT-2 124M checkpoint restore (TF: Saver.restore)", None, g["tf_median"]["restore_s"], None,
-                  short(g, "gpt2"))]
+        rows += [("GPT-2 124M checkpoint write (TF: `Saver.save`)", None, g["tf_median"]["save_s"], None,
+                  short(g, "gpt2")),
+                 ("GPT-2 124M checkpoint restore (TF: `Saver.restore`)", None, g["tf_median"]["restore_s"], None,
+                  short(g, "gpt2")),
+                 ("GPT-2 124M convert TF checkpoint → safetensors (`scope-ckpt convert`, whole process)",
+                  c["tf_to_safetensors_s"], None, None, "`scope-ckpt convert -q IN OUT`"),
+                 ("GPT-2 124M convert safetensors → TF checkpoint (`scope-ckpt convert`, whole process)",
+                  c["safetensors_to_tf_s"], None, None, "`scope-ckpt convert -q IN OUT`")]
     out = ["| figure | scope | TF 2.21 | candle | scope / TF | scope / candle | command |",
            "|---|---:|---:|---:|---:|---:|---|"]
     for name, s, t, ca, cmd in rows:
