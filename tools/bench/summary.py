@@ -15,8 +15,8 @@ calls the per-model scripts next to this one, each as a subprocess with
   SGD steps for scope, TF's training step and TF's Saver.save);
 * bert_base_vs.py --size tiny, mini, small, base (TF, candle-transformers'
   BertModel and scope);
-* resnet50_vs_tf.py --depth 50 and 101 (TF and scope; 152 is supported by
-  the script but left out here for time);
+* resnet50_vs_tf.py --depth 50, 101, 152 (TF and scope; the
+  RAYON_NUM_THREADS=1 variant at depth 50 only);
 * `scope-ckpt convert` of the GPT-2 124M checkpoint to safetensors and back
   (median of 3 runs each).
 
@@ -43,7 +43,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 
 GPT2_SIZES = ("small", "mid", "124M")
 BERT_SIZES = ("tiny", "mini", "small", "base")
-RESNET_DEPTHS = (50, 101)
+RESNET_DEPTHS = (50, 101, 152)
 ENGINES = {"scope": "#1f77b4", "TF 2.21": "#ff7f0e", "candle-transformers": "#2ca02c"}
 FAMILIES = ("GPT-2", "BERT", "ResNet-v1")
 
