@@ -2,7 +2,7 @@
 """Model-level summary: scope beside TensorFlow 2.21 and candle-transformers
 at several model sizes, in one run.
 
-Usage: python3 tools/bench/summary.py TFPY WORKDIR [--quick] [--out DIR]
+Usage: python3 tools/bench/summary.py TFPY WORKDIR [--quick] [--out DIR] [--scratch DIR]
        python3 tools/bench/summary.py --replot [--out DIR]
 
 TFPY is a Python with tensorflow-cpu 2.21, tf-keras, tf-slim and
@@ -18,7 +18,9 @@ calls the per-model scripts next to this one, each as a subprocess with
 * resnet50_vs_tf.py --depth 50, 101, 152 (TF and scope; the
   RAYON_NUM_THREADS=1 variant at depth 50 only);
 * `scope-ckpt convert` of the GPT-2 124M checkpoint to safetensors and back
-  (median of 3 runs each).
+  (median of 3 runs each; the outputs go to --scratch, default WORKDIR;
+  --scratch is also the TMPDIR of the scripts above, where TF's timed
+  Saver.save and scope's training output go).
 
 It writes DIR/bench-results.json (every raw figure, the load average
 before and after each part, the machine and the commit) and
@@ -48,11 +50,18 @@ ENGINES = {"scope": "#1f77b4", "TF 2.21": "#ff7f0e", "candle-transformers": "#2c
 FAMILIES = ("GPT-2", "BERT", "ResNet-v1")
 
 
+class Failed(Exception):
+    pass
+
+
 def sh(cmd, **kw):
     out = subprocess.run(cmd, capture_output=True, text=True, **kw)
     if out.returncode != 0:
-        sys.exit(f"{' '.join(cmd)} failed:\n{out.stdout[-4000:]}\n{out.stderr[-4000:]}")
+        raise Failed(f"{' '.join(cmd)} failed:\n{out.stdout[-2000:]}\n{out.stderr[-2000:]}")
     return out
+
+
+ENV = dict(os.environ)   # with --scratch: TMPDIR for the scripts' temporary checkpoints (TF's save, scope's training)
 
 
 def load():
@@ -72,13 +81,13 @@ def commit():
     return head + ("-dirty" if dirty else "")
 
 
-def part(name, cmd, results):
+def run_part(name, cmd, results):
     """Runs one per-model script with --json into a temp file; records its figures and the load."""
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
         path = f.name
     before, t = load(), time.time()
     print(f"[{time.strftime('%H:%M:%S')}] {name} (load {before[0]})", file=sys.stderr, flush=True)
-    sh([sys.executable] + cmd + ["--json", path], cwd=ROOT)
+    sh([sys.executable] + cmd + ["--json", path], cwd=ROOT, env=ENV)
     r = json.load(open(path)); os.unlink(path)
     # The command as a user would type it: TFPY and WORKDIR, no paths of this machine.
     shown = ["TFPY" if i == 1 else "WORKDIR" if i == 2 else os.path.relpath(c, ROOT) if i == 0 else c
@@ -88,14 +97,14 @@ def part(name, cmd, results):
     results[name] = r
 
 
-def convert_times(workdir, repeat):
+def convert_times(scratch, workdir, repeat):
     """scope-ckpt convert: GPT-2 124M TF checkpoint -> safetensors -> TF checkpoint, medians."""
     target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
     sh(["cargo", "build", "--release", "-q", "-p", "scope-checkpoint", "--bin", "scope-ckpt"], cwd=ROOT)
     exe = os.path.join(target, "release", "scope-ckpt")
     src = os.path.join(workdir, "gpt2_124m")
     out = {"load_before": load()}
-    with tempfile.TemporaryDirectory(dir=workdir) as tmp:
+    with tempfile.TemporaryDirectory(dir=scratch) as tmp:
         st, ck = os.path.join(tmp, "model.safetensors"), os.path.join(tmp, "back", "model.ckpt")
         os.makedirs(os.path.dirname(ck))
         for key, cmd in (("tf_to_safetensors_s", [exe, "convert", "-q", src, st]),
@@ -107,6 +116,7 @@ def convert_times(workdir, repeat):
         out["bytes"] = os.path.getsize(st)
         out["round_trip_identical"] = subprocess.run([exe, "diff", src, ck], capture_output=True).returncode == 0
     out["load_after"] = load()
+    out["scratch_is_tmpfs"] = os.path.realpath(scratch).startswith("/dev/shm")
     out["command"] = "scope-ckpt convert -q WORKDIR/gpt2_124m X.safetensors; scope-ckpt convert -q X.safetensors Y/model.ckpt"
     return out
 
@@ -120,6 +130,19 @@ def run_all(a):
            "machine": machine(), "quick": a.quick, "repeat_rounds_main": main_rr, "repeat_rounds_other": other_rr,
            "load_start": load(), "parts": {}}
     parts = res["parts"]
+
+    def save():   # after every part, so a failure later keeps what was measured
+        with open(os.path.join(a.out, "bench-results.json"), "w") as f:
+            json.dump(res, f, indent=1)
+            f.write("\n")
+
+    def part(name, cmd, results):
+        try:
+            run_part(name, cmd, results)
+        except Failed as e:
+            print(f"{name}: {e}", file=sys.stderr)
+            results[name] = {"error": str(e)[-2000:]}
+        save()
     for s in GPT2_SIZES:
         extra = ["--save-time"] if s == "124M" else ["--no-train"]
         rr = main_rr if s == "124M" else other_rr
@@ -133,7 +156,11 @@ def run_all(a):
         part(f"resnet_v1_{d}", [os.path.join(HERE, "resnet50_vs_tf.py")] + common(rr) + ["--depth", str(d)] + extra,
              parts)
     print(f"[{time.strftime('%H:%M:%S')}] scope-ckpt convert (load {load()[0]})", file=sys.stderr, flush=True)
-    parts["convert"] = convert_times(a.workdir, 3)
+    try:
+        parts["convert"] = convert_times(a.scratch or a.workdir, a.workdir, 3)
+    except Failed as e:
+        print(f"convert: {e}", file=sys.stderr)
+        parts["convert"] = {"error": str(e)[-2000:]}
     res["load_end"] = load()
     res["finished"] = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
     return res
@@ -141,7 +168,7 @@ def run_all(a):
 
 def points(res):
     """(engine, family, label, parameters, forward seconds) of every model run."""
-    p = res["parts"]
+    p = {k: v for k, v in res["parts"].items() if "error" not in v}
     pts = []
     for s in GPT2_SIZES:
         r = p.get(f"gpt2_{s}")
@@ -269,7 +296,7 @@ def short(r, key):
 
 def table(res):
     """The markdown summary rows this run measured (scope, TF, candle, scope/TF, scope/candle, command)."""
-    p = res["parts"]
+    p = {k: v for k, v in res["parts"].items() if "error" not in v}
     rows = []
     g = p.get("gpt2_124M")
     if g:
@@ -327,6 +354,8 @@ def main():
     p.add_argument("workdir", nargs="?")
     p.add_argument("--quick", action="store_true", help="1 round of 3 passes per model")
     p.add_argument("--replot", action="store_true", help="redraw from OUT/bench-results.json")
+    p.add_argument("--scratch", help="where scope-ckpt convert writes its two 500 MB outputs (default WORKDIR), "
+                   "and TMPDIR of the per-model scripts (TF's Saver.save, scope's training output)")
     p.add_argument("--out", default=ROOT, help="where bench-results.json and benchmarks-summary.svg go")
     a = p.parse_args()
     path = os.path.join(a.out, "bench-results.json")
@@ -336,11 +365,16 @@ def main():
         if not (a.tfpy and a.workdir):
             p.error("TFPY and WORKDIR are required unless --replot")
         a.workdir = os.path.abspath(a.workdir)
+        if a.scratch:
+            ENV["TMPDIR"] = os.path.abspath(a.scratch)
         os.makedirs(a.workdir, exist_ok=True)
         res = run_all(a)
         with open(path, "w") as f:
             json.dump(res, f, indent=1)
             f.write("\n")
+        failed = [k for k, v in res["parts"].items() if "error" in v]
+        if failed:
+            print(f"failed: {', '.join(failed)} (see bench-results.json)", file=sys.stderr)
     with open(os.path.join(a.out, "benchmarks-summary.svg"), "w") as f:
         f.write(svg(res))
     m = res["machine"]

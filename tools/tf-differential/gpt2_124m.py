@@ -14,7 +14,7 @@ bench: default TF threading. Prints one JSON object: import time, time from the 
 until the weights are restored, forward session.run(logits) median over N after one warm-up, with
 --train one SGD step of train.py's loss (forward+backward+update) median over N after one warm-up,
 with --save-time the time of one Saver.save of the restored weights (into a temporary directory
-next to OUT, removed afterwards), and peak RSS (ru_maxrss)."""
+in TMPDIR, removed afterwards), and peak RSS (ru_maxrss)."""
 import time
 T0 = time.time()   # first statement after the docstring: "process start" for the time-to-ready figure (interpreter start-up is before it)
 import argparse, json, os, resource, statistics, sys
@@ -127,7 +127,7 @@ def main():
         res["train_steps_s"] = times; res["train_first_loss"] = float(l0)
     if a.save_time:
         import shutil, tempfile
-        tmp = tempfile.mkdtemp(dir=os.path.dirname(os.path.abspath(a.out)))
+        tmp = tempfile.mkdtemp()   # TMPDIR, else the system temp dir
         try:
             t = time.time(); saver.save(sess, os.path.join(tmp, 'model.ckpt'), write_meta_graph=False)
             res["save_s"] = time.time() - t
