@@ -191,13 +191,16 @@ def points(res):
     return pts
 
 
-def marker(family, x, y, color, r=5):
+def marker(family, x, y, color, r=5, hollow=False):
+    """Filled, or (TF's, larger) an outline, so that coinciding points of two engines both show."""
+    paint = f'fill="white" fill-opacity="0" stroke="{color}" stroke-width="2"' if hollow else f'fill="{color}"'
+    r = r + 2 if hollow else r
     if family == "GPT-2":
-        return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r}" fill="{color}"/>'
+        return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r}" {paint}/>'
     if family == "BERT":
-        return f'<rect x="{x - r:.1f}" y="{y - r:.1f}" width="{2 * r}" height="{2 * r}" fill="{color}"/>'
+        return f'<rect x="{x - r:.1f}" y="{y - r:.1f}" width="{2 * r}" height="{2 * r}" {paint}/>'
     return (f'<polygon points="{x:.1f},{y - r - 1:.1f} {x - r - 1:.1f},{y + r:.1f} {x + r + 1:.1f},{y + r:.1f}" '
-            f'fill="{color}"/>')
+            f'{paint}/>')
 
 
 def svg(res):
@@ -237,7 +240,7 @@ def svg(res):
              f'CPU ({res["machine"]["nproc"]} vCPUs)</text>')
     o.append(f'<text x="{L}" y="38" fill="#555">{res["started"][:16]}, commit {res["commit"]}, {load_s}'
              f'{", --quick" if res["quick"] else ""}</text>')
-    for eng, color in ENGINES.items():
+    for eng, color in reversed(ENGINES.items()):   # scope drawn last, on top
         for fam in FAMILIES:
             s = sorted((p for p in pts if p[0] == eng and p[1] == fam), key=lambda p: p[3])
             if len(s) > 1:
@@ -245,7 +248,7 @@ def svg(res):
                 dash = {"GPT-2": "", "BERT": ' stroke-dasharray="6,3"', "ResNet-v1": ' stroke-dasharray="2,3"'}[fam]
                 o.append(f'<polyline points="{d}" fill="none" stroke="{color}" stroke-width="1.5"{dash}/>')
             for p in s:
-                o.append(marker(fam, X(p[3]), Y(p[4]), color))
+                o.append(marker(fam, X(p[3]), Y(p[4]), color, hollow=eng == "TF 2.21"))
                 o.append(f'<title>{eng} {fam} {p[2]}: {p[4]:.4f} s, {p[3]:,} parameters</title>')
     lx, ly = W - R + 16, T + 10
     o.append(f'<text x="{lx}" y="{ly}" font-weight="bold">engine</text>')
