@@ -26,7 +26,9 @@ It writes DIR/bench-results.json (every raw figure, the load average
 before and after each part, the machine and the commit) and
 DIR/benchmarks-summary.svg (log-log: forward-pass seconds against parameter
 count, one colour per engine and one marker per model family), and prints
-the markdown summary table. DIR defaults to the repository root. The
+BENCHMARKS.md's summary tables (run A is this run; rows B and C are the
+criterion checkpoint figures quoted from BENCHMARKS.md and
+scope-checkpoint/README.md). DIR defaults to the repository root. The
 models of the table (GPT-2 124M, BERT-base, ResNet-v1-50) get 3 rounds of
 10 timed passes, the other sizes 3 rounds of 5; --quick runs 1 round of 3
 (resp. 2) passes instead (for testing);
@@ -297,51 +299,78 @@ def short(r, key):
     return f"[`{' '.join([script] + rest)}`]({SECTIONS[key]})"
 
 
+# Checkpoint figures of the criterion runs documented in BENCHMARKS.md (B: its criterion table, commit
+# 55caaf2) and scope-checkpoint/README.md (C): quoted, not measured by this script.
+CRITERION = {"read_owned_s": 0.11883, "read_view_s": 0.03893, "candle_load_s": 0.46246, "candle_mmap_s": 0.20438,
+             "write_fsync_s": 0.483, "write_nofsync_s": 0.500}
+
+
+def vs(a, b, who):
+    return f"{a / b:.2f} vs {who}" if a is not None and b else None
+
+
 def table(res):
-    """The markdown summary rows this run measured (scope, TF, candle, scope/TF, scope/candle, command)."""
+    """BENCHMARKS.md's summary table: run A (this run) rows, and the quoted criterion rows B and C."""
     p = {k: v for k, v in res["parts"].items() if "error" not in v}
-    rows = []
-    g = p.get("gpt2_124M")
+    rows = []   # (figure, scope, TF, candle, ratio, run and command), cells already formatted
+    j = lambda *xs: ", ".join(x for x in xs if x) or "–"
+    g, b, r, c = p.get("gpt2_124M"), p.get("bert_base"), p.get("resnet_v1_50"), p.get("convert")
     if g:
         s, t = g["scope_median"], g["tf_median"]
-        cmd = short(g, "gpt2")
-        rows += [("GPT-2 124M forward (1×128 tokens)", s["forward_median_s"], t["forward_median_s"], None, cmd),
-                 ("GPT-2 124M time to ready (process start → weights restored)", s["weights_ready_s"],
-                  t["start_to_restored_s"], None, cmd),
-                 ("GPT-2 124M training step (SGD, forward+backward+update)", s["train_step_median_s"],
-                  t["train_step_median_s"], None, cmd)]
-    b = p.get("bert_base")
+        cmd = "A, " + short(g, "gpt2")
+        rows += [("GPT-2 124M forward, 1×128 tokens", fmt(s["forward_median_s"]), fmt(t["forward_median_s"]), "–",
+                  j(vs(s["forward_median_s"], t["forward_median_s"], "TF")), cmd),
+                 ("GPT-2 124M time to ready (process → weights restored)", fmt(s["weights_ready_s"]),
+                  fmt(t["start_to_restored_s"]), "–", j(vs(s["weights_ready_s"], t["start_to_restored_s"], "TF")),
+                  "A, same"),
+                 ("GPT-2 124M training step (SGD, forward + backward + update)", fmt(s["train_step_median_s"]),
+                  fmt(t["train_step_median_s"]), "–", j(vs(s["train_step_median_s"], t["train_step_median_s"], "TF")),
+                  "A, same")]
     if b:
         m = b["median"]
-        cmd = short(b, "bert")
-        rows += [("BERT-base forward (1×128 tokens)", m["scope_forward_median_s"], m["tf_forward_median_s"],
-                  m["ct_forward_median_s"], cmd),
-                 ("BERT-base ready (TF: script start → restored; scope, candle: build + load in-process)",
-                  m["scope_weights_ready_s"], m["tf_start_to_restored_s"], m["ct_weights_ready_s"], cmd)]
-    r = p.get("resnet_v1_50")
+        rows += [("BERT-base forward, 1×128 tokens", fmt(m["scope_forward_median_s"]), fmt(m["tf_forward_median_s"]),
+                  fmt(m["ct_forward_median_s"]), j(vs(m["scope_forward_median_s"], m["tf_forward_median_s"], "TF"),
+                                                   vs(m["scope_forward_median_s"], m["ct_forward_median_s"], "candle")),
+                  "A, " + short(b, "bert")),
+                 ("BERT-base ready (build + restore)", fmt(m["scope_weights_ready_s"]),
+                  fmt(m["tf_start_to_restored_s"]), fmt(m["ct_weights_ready_s"]),
+                  j(vs(m["scope_weights_ready_s"], m["tf_start_to_restored_s"], "TF"),
+                    vs(m["scope_weights_ready_s"], m["ct_weights_ready_s"], "candle")), "A, same")]
     if r:
         m = r["median"]
-        cmd = short(r, "resnet")
-        rows += [("ResNet-v1-50 forward (224×224, batch 1)", m["scope_forward_median_s"], m["tf_forward_median_s"],
-                  None, cmd),
-                 ("ResNet-v1-50 time to ready", m["scope_weights_ready_s"], m["tf_start_to_restored_s"], None, cmd)]
-    c = p.get("convert")
-    if g and c:
-        rows += [("GPT-2 124M checkpoint write (TF: `Saver.save`)", None, g["tf_median"]["save_s"], None,
-                  short(g, "gpt2")),
-                 ("GPT-2 124M checkpoint restore (TF: `Saver.restore`)", None, g["tf_median"]["restore_s"], None,
-                  short(g, "gpt2")),
-                 ("GPT-2 124M convert TF checkpoint → safetensors (`scope-ckpt convert`, whole process)",
-                  c["tf_to_safetensors_s"], None, None, "`scope-ckpt convert -q IN OUT`"),
-                 ("GPT-2 124M convert safetensors → TF checkpoint (`scope-ckpt convert`, whole process)",
-                  c["safetensors_to_tf_s"], None, None, "`scope-ckpt convert -q IN OUT`")]
-    out = ["| figure | scope | TF 2.21 | candle | scope / TF | scope / candle | command |",
-           "|---|---:|---:|---:|---:|---:|---|"]
-    for name, s, t, ca, cmd in rows:
-        out.append(f"| {name} | {fmt(s)} | {fmt(t)} | {fmt(ca)} | {ratio(s, t)} | {ratio(s, ca)} | {cmd} |")
-    out.append("")
-    out.append("| model | parameters | scope | TF 2.21 | candle-transformers | scope / TF |")
-    out.append("|---|---:|---:|---:|---:|---:|")
+        one = m.get("scope_1_thread_forward_median_s")
+        ratio_s = vs(m["scope_forward_median_s"], m["tf_forward_median_s"], "TF")
+        if one:
+            ratio_s = ratio_s.replace(" vs", f" ({one / m['tf_forward_median_s']:.2f}) vs")
+        rows += [("ResNet-v1-50 forward, 224×224", fmt(m["scope_forward_median_s"]) + (
+                      f" ({fmt(one)} with `RAYON_NUM_THREADS=1`)" if one else ""),
+                  fmt(m["tf_forward_median_s"]), "–", ratio_s, "A, " + short(r, "resnet")),
+                 ("ResNet-v1-50 time to ready", fmt(m["scope_weights_ready_s"]), fmt(m["tf_start_to_restored_s"]), "–",
+                  j(vs(m["scope_weights_ready_s"], m["tf_start_to_restored_s"], "TF")), "A, same")]
+    k = CRITERION
+    tf_restore = f"{fmt(g['tf_median']['restore_s'])} (A: `Saver.restore`)" if g else "–"
+    tmpfs = ", tmpfs" if c and c.get("scratch_is_tmpfs") else ""
+    tf_save = f"{fmt(g['tf_median']['save_s'])} (A: `Saver.save`{tmpfs})" if g and g["tf_median"].get("save_s") else "–"
+    rows += [("checkpoint read, GPT-2 124M (497.8 MB) into owned arrays", f"{fmt(k['read_owned_s'])} (B)", tf_restore,
+              f"{fmt(k['candle_load_s'])} (B: `safetensors::load`), {fmt(k['candle_mmap_s'])} (B: mmap)",
+              f"{k['read_owned_s'] / k['candle_load_s']:.2f}, {k['read_owned_s'] / k['candle_mmap_s']:.2f} vs candle",
+              "B: [`cd bench-vs-candle && cargo bench`](#results); A for TF"),
+             ("checkpoint read, zero-copy views (crc32c checked)", f"{fmt(k['read_view_s'])} (B)", "–",
+              f"{fmt(k['candle_mmap_s'])} (B: mmap)", f"{k['read_view_s'] / k['candle_mmap_s']:.2f} vs candle",
+              "B, same"),
+             ("checkpoint write, GPT-2 124M, TF V2 format",
+              f"{fmt(k['write_fsync_s'])} (C: fsync, disk; {fmt(k['write_nofsync_s'])} without fsync)", tf_save, "–",
+              "– (different runs)", "C: [`cargo bench -p scope-checkpoint --bench read_write`]"
+              "(scope-checkpoint/README.md#benchmark); A for TF")]
+    if c:
+        rows += [("convert TF checkpoint → safetensors, GPT-2 124M (whole `scope-ckpt` process)",
+                  fmt(c["tf_to_safetensors_s"]), "–", "–", "–", "A, `scope-ckpt convert -q IN OUT.safetensors`"),
+                 ("convert safetensors → TF checkpoint, same", fmt(c["safetensors_to_tf_s"]), "–", "–", "–",
+                  "A, `scope-ckpt convert -q IN.safetensors OUT/model.ckpt`")]
+    out = ["| figure | scope | TF 2.21 | candle | ratio | run, command |", "|---|---:|---:|---:|---:|---|"]
+    out += ["| " + " | ".join(row) + " |" for row in rows]
+    out += ["", "| model | parameters | scope | TF 2.21 | candle-transformers | scope / TF |",
+            "|---|---:|---:|---:|---:|---:|"]
     fam_rows = {}
     for eng, fam, label, n, sec in points(res):
         fam_rows.setdefault((fam, label, n), {})[eng] = sec
