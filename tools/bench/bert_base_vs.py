@@ -3,6 +3,7 @@
 scope's `examples/bert`, side by side in one run.
 
 Usage: python3 tools/bench/bert_base_vs.py TFPY WORKDIR [--repeat N] [--rounds R]
+           [--size base|small|mini|tiny] [--json FILE]
 
 TFPY is a Python with tensorflow-cpu 2.21 and bert-tensorflow (outside the
 repo). WORKDIR gets the BERT-base-shaped checkpoint that real TF writes
@@ -13,7 +14,9 @@ which loads the same checkpoint into scope's BERT and (converted through
 scope's reader to its names and [out, in] layouts) candle-transformers'
 `BertModel`, checks their sequence outputs against each other and TF's,
 and times them alternately. Prints one JSON object per round, then the
-medians and ratios over the rounds, with the load average at start and end.
+medians and ratios over the rounds, with the load average at start and end
+(--json FILE also writes them there). --size picks a smaller BERT
+(bert_base_bench.py's SIZES; its checkpoint goes to WORKDIR/bert_SIZE).
 """
 import argparse, json, os, re, statistics, subprocess, sys
 
@@ -38,10 +41,13 @@ def main():
     p.add_argument("workdir")
     p.add_argument("--repeat", type=int, default=10)
     p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--size", default="base", help="bert_base_bench.py make --size (base, small, mini, tiny)")
+    p.add_argument("--json", help="also write the rounds and medians to this file")
     a = p.parse_args()
-    model = os.path.join(a.workdir, "bert_base")
+    model = os.path.join(a.workdir, f"bert_{a.size}")
     if not os.path.exists(os.path.join(model, "model.ckpt.index")):
-        run([a.tfpy, os.path.join(ROOT, "tools/tf-differential/bert_base_bench.py"), "make", model])
+        run([a.tfpy, os.path.join(ROOT, "tools/tf-differential/bert_base_bench.py"), "make", model,
+             "--size", a.size])
     bvc = os.path.join(ROOT, "bench-vs-candle")
     target = os.environ.get("BVC_TARGET_DIR", os.path.join(bvc, "target"))
     env = dict(os.environ, CARGO_TARGET_DIR=target)
@@ -58,6 +64,10 @@ def main():
             "loadavg_1min": os.getloadavg()[0],
             "tf_forward_median_s": tf["forward_median_s"],
             "tf_forward_cpu_s": tf.get("forward_median_cpu_s"),
+            "tf_start_to_restored_s": tf.get("start_to_restored_s"),
+            "tf_restore_s": tf.get("restore_s"),
+            "scope_weights_ready_s": figure(out, "scope weights ready:"),
+            "ct_weights_ready_s": figure(out, "candle-transformers weights ready:"),
             "ct_forward_median_s": figure(out, "candle-transformers forward median:"),
             "ct_forward_cpu_s": figure(out, "candle-transformers forward cpu median:"),
             "scope_forward_median_s": figure(out, "scope forward median:"),
@@ -72,6 +82,11 @@ def main():
     med = {k: statistics.median(r[k] for r in rounds if r[k] is not None)
            for k in rounds[0] if k not in ("round",) and rounds[0][k] is not None}
     print(f"load average at start {start_load[0]:.2f}, at end {end_load[0]:.2f}")
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump({"size": a.size, "median": med, "load_start": start_load[0], "load_end": end_load[0],
+                       "parameters": json.load(open(os.path.join(model, "manifest.json")))["num_parameters"],
+                       "rounds": rounds}, f, indent=1)
     print(f"medians over {len(rounds)} rounds of {a.repeat} passes (wall / cpu):")
     for name, key in (("TensorFlow 2.21", "tf"), ("candle-transformers", "ct"), ("scope", "scope")):
         cpu = med.get(f"{key}_forward_cpu_s")

@@ -2,6 +2,7 @@
 """GPT-2 124M: scope (examples/gpt2) beside TensorFlow 2.21, in one run.
 
 Usage: python3 tools/bench/gpt2_124m_vs_tf.py TFPY WORKDIR [--repeat N] [--rounds R]
+           [--no-train] [--size 124M|small|mid] [--save-time] [--json FILE]
 
 TFPY is a Python with tensorflow-cpu 2.21 (outside the repo). WORKDIR gets
 the 124M-shaped checkpoint that real TF writes with its own initializers
@@ -9,7 +10,10 @@ the 124M-shaped checkpoint that real TF writes with its own initializers
 Each round runs TF's bench (forward and training step), then scope's
 forward (`--repeat N`, peak RSS by /usr/bin/time without the 128 MB expected
 logits in the directory), scope's logits check against TF's, and three SGD
-steps. Prints one JSON object per round and a median table at the end.
+steps. Prints one JSON object per round and a median table at the end;
+--json FILE also writes the rounds and medians there. --size picks a
+smaller model of the same vocabulary (gpt2_124m.py's SIZES; its checkpoint
+goes to WORKDIR/gpt2_SIZE), --save-time has TF also time one Saver.save.
 """
 import argparse, json, os, re, statistics, subprocess, sys, tempfile
 
@@ -35,12 +39,16 @@ def main():
     p.add_argument("--repeat", type=int, default=10)
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--no-train", action="store_true", help="forward pass only (no SGD steps)")
+    p.add_argument("--size", default="124M", help="gpt2_124m.py make --size (124M, small, mid)")
+    p.add_argument("--save-time", action="store_true", help="TF also times one Saver.save")
+    p.add_argument("--json", help="also write the rounds and medians to this file")
     a = p.parse_args()
-    model = os.path.join(a.workdir, "gpt2_124m")
+    model = os.path.join(a.workdir, f"gpt2_{a.size.lower()}")
     if not os.path.exists(os.path.join(model, "model.ckpt.index")):
-        run([a.tfpy, os.path.join(ROOT, "tools/tf-differential/gpt2_124m.py"), "make", model])
+        run([a.tfpy, os.path.join(ROOT, "tools/tf-differential/gpt2_124m.py"), "make", model,
+             "--size", a.size])
     # The same checkpoint without expected_logits.json, so the RSS figure is the model's.
-    bare = os.path.join(a.workdir, "gpt2_124m_bare")
+    bare = model + "_bare"
     os.makedirs(bare, exist_ok=True)
     for f in os.listdir(model):
         if f != "expected_logits.json" and not os.path.exists(os.path.join(bare, f)):
@@ -51,7 +59,8 @@ def main():
     start_load = os.getloadavg()[0]
     for r in range(a.rounds):
         tf_cmd = [a.tfpy, os.path.join(ROOT, "tools/tf-differential/gpt2_124m.py"),
-                  "bench", model, "--repeat", str(a.repeat)] + ([] if a.no_train else ["--train"])
+                  "bench", model, "--repeat", str(a.repeat)] + ([] if a.no_train else ["--train"]) + (
+                      ["--save-time"] if a.save_time else [])
         tf = json.loads(run(tf_cmd).stdout.strip().splitlines()[-1])
         fwd = run(["/usr/bin/time", "-f", "%M", gpt2, "--checkpoint", bare, "--repeat", str(a.repeat)])
         check = run([gpt2, "--checkpoint", model])
@@ -78,8 +87,18 @@ def main():
     med = lambda xs: statistics.median([x for x in xs if x is not None]) if any(
         x is not None for x in xs) else None
     s = lambda k: med([r["scope"][k] for r in rounds])
-    print(json.dumps({"scope_median": {k: s(k) for k in rounds[0]["scope"]},
+    summary = {"size": a.size, "scope_median": {k: s(k) for k in rounds[0]["scope"]},
+               "tf_median": {k: med([r["tf"].get(k) for r in rounds]) for k in
+                             ("forward_median_s", "forward_median_cpu_s", "start_to_restored_s",
+                              "exec_to_restored_s", "restore_s", "train_step_median_s", "save_s",
+                              "peak_rss_mb")},
+               "parameters": json.load(open(os.path.join(model, "manifest.json")))["num_parameters"],
+               "load_start": start_load, "load_end": os.getloadavg()[0], "rounds": rounds}
+    print(json.dumps({"scope_median": summary["scope_median"],
                       "tf_rounds": [r["tf"] for r in rounds]}, indent=1))
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(summary, f, indent=1)
     tf_fwd = med([r["tf"].get("forward_median_s") for r in rounds])
     tf_cpu = med([r["tf"].get("forward_median_cpu_s") for r in rounds])
     print(f"load average at start {start_load:.2f}, at end {os.getloadavg()[0]:.2f}")

@@ -1,11 +1,12 @@
 """BERT-base-shaped model in real TF1, built by google-research/bert's modeling.py (pip bert-tensorflow 1.0.4):
 make a random checkpoint, or benchmark TF on it.
 
-usage: bert_base_bench.py make OUT [--seed S]
+usage: bert_base_bench.py make OUT [--seed S] [--size base|small|mini|tiny]
        bert_base_bench.py bench OUT --repeat N
 
 make: BertConfig(vocab_size 30522, hidden 768, 12 layers, 12 heads, intermediate 3072,
-max_position_embeddings 512, type_vocab_size 2), modeling.BertModel(is_training=False) with its own
+max_position_embeddings 512, type_vocab_size 2; --size picks the smaller shapes of Google's
+"Well-Read Students" BERTs: small L4/H512/A8, mini L4/H256/A4, tiny L2/H128/A2, intermediate 4H), modeling.BertModel(is_training=False) with its own
 initializers (truncated_normal stddev 0.02; biases zeros; LayerNorm gamma ones, beta zeros) under
 tf.compat.v1.set_random_seed(S); writes OUT/model.ckpt (relative state file), bert_config.json,
 manifest.json, input.json (input_ids, input_mask, token_type_ids: batch 1 x 128) and
@@ -24,6 +25,10 @@ CONFIG = dict(vocab_size=30522, hidden_size=768, num_hidden_layers=12, num_atten
               intermediate_size=3072, hidden_act="gelu", hidden_dropout_prob=0.1,
               attention_probs_dropout_prob=0.1, max_position_embeddings=512, type_vocab_size=2,
               initializer_range=0.02)
+SIZES = {"base": CONFIG,
+         "small": dict(CONFIG, hidden_size=512, num_hidden_layers=4, num_attention_heads=8, intermediate_size=2048),
+         "mini": dict(CONFIG, hidden_size=256, num_hidden_layers=4, num_attention_heads=4, intermediate_size=1024),
+         "tiny": dict(CONFIG, hidden_size=128, num_hidden_layers=2, num_attention_heads=2, intermediate_size=512)}
 BATCH, SEQ = 1, 128
 
 def import_modeling():
@@ -60,6 +65,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest='cmd', required=True)
     m = sub.add_parser('make'); m.add_argument('out'); m.add_argument('--seed', type=int, default=0)
+    m.add_argument('--size', choices=sorted(SIZES), default='base')
     b = sub.add_parser('bench'); b.add_argument('out'); b.add_argument('--repeat', type=int, required=True)
     a = p.parse_args()
     t = time.time()
@@ -78,7 +84,7 @@ def main():
         ids[:, 0] = 101; ids[:, -1] = 102    # [CLS] ... [SEP] as in the uncased vocabulary
         mask = np.ones((BATCH, SEQ), np.int32)
         types_ = np.zeros((BATCH, SEQ), np.int32); types_[:, SEQ // 2:] = 1
-        config = modeling.BertConfig(**CONFIG)
+        config = modeling.BertConfig(**SIZES[a.size])
         g = tf.Graph()
         with g.as_default():
             tf1.set_random_seed(a.seed)

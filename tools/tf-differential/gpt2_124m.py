@@ -1,9 +1,10 @@
 """GPT-2 124M-shaped model in real TF1: make a random checkpoint, or benchmark TF on it.
 
-usage: gpt2_124m.py make OUT [--seed S]
-       gpt2_124m.py bench OUT --repeat N [--train]
+usage: gpt2_124m.py make OUT [--seed S] [--size 124M|small|mid]
+       gpt2_124m.py bench OUT --repeat N [--train] [--save-time]
 
-make: hparams n_vocab 50257, n_ctx 1024, n_embd 768, n_head 12, n_layer 12; openai/gpt-2 model.py's
+make: hparams n_vocab 50257, n_ctx 1024, n_embd 768, n_head 12, n_layer 12 (--size small: n_embd 256,
+n_head 4, n_layer 4; mid: n_embd 512, n_head 8, n_layer 6; same vocabulary and context); openai/gpt-2 model.py's
 own initializers (w, wte: random_normal stddev 0.02; wpe: random_normal 0.01; biases zeros; ln g
 ones, ln b zeros) under tf.compat.v1.set_random_seed(S); Saver checkpoint in OUT (relative state
 file), hparams.json, manifest.json, input.json (1 x 128 ids from numpy default_rng(S)),
@@ -12,13 +13,15 @@ expected_logits.json ([1,128,50257], about 130 MB: never commit it).
 bench: default TF threading. Prints one JSON object: import time, time from the top of this script
 until the weights are restored, forward session.run(logits) median over N after one warm-up, with
 --train one SGD step of train.py's loss (forward+backward+update) median over N after one warm-up,
-and peak RSS (ru_maxrss)."""
+with --save-time the time of one Saver.save of the restored weights (into a temporary directory
+in TMPDIR, removed afterwards), and peak RSS (ru_maxrss)."""
 import time
 T0 = time.time()   # first statement after the docstring: "process start" for the time-to-ready figure (interpreter start-up is before it)
 import argparse, json, os, resource, statistics, sys
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 HP = dict(n_vocab=50257, n_ctx=1024, n_embd=768, n_head=12, n_layer=12)
+SIZES = {"124M": HP, "small": dict(HP, n_embd=256, n_head=4, n_layer=4), "mid": dict(HP, n_embd=512, n_head=8, n_layer=6)}
 
 def process_start():
     """Epoch seconds at which this process started (from /proc, 10 ms resolution): interpreter start-up included."""
@@ -35,8 +38,10 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest='cmd', required=True)
     m = sub.add_parser('make'); m.add_argument('out'); m.add_argument('--seed', type=int, default=0)
+    m.add_argument('--size', choices=sorted(SIZES), default='124M')
     b = sub.add_parser('bench'); b.add_argument('out'); b.add_argument('--repeat', type=int, required=True)
     b.add_argument('--train', action='store_true')
+    b.add_argument('--save-time', action='store_true')
     a = p.parse_args()
     t = time.time()
     import tensorflow as tf
@@ -49,12 +54,13 @@ def main():
     tf1.disable_eager_execution()
 
     if a.cmd == 'make':
-        tokens = np.random.default_rng(a.seed).integers(0, HP['n_vocab'], size=(1, 128)).astype(np.int32)
+        hpm = SIZES[a.size]
+        tokens = np.random.default_rng(a.seed).integers(0, hpm['n_vocab'], size=(1, 128)).astype(np.int32)
         g = tf.Graph()
         with g.as_default():
             tf1.set_random_seed(a.seed)
             X = tf1.placeholder(tf.int32, [None, None])
-            logits = model(HP, X)
+            logits = model(hpm, X)
             vars_ = tf1.global_variables()
             saver = tf1.train.Saver(var_list=vars_, write_version=tf1.train.SaverDef.V2)
             config = tf1.ConfigProto(intra_op_parallelism_threads=1, inter_op_parallelism_threads=1)
@@ -62,7 +68,7 @@ def main():
                 sess.run(tf1.global_variables_initializer())
                 out = sess.run(logits, {X: tokens})
                 save_relative(saver, sess, a.out)
-        json.dump(HP, open(os.path.join(a.out, 'hparams.json'), 'w'), indent=1)
+        json.dump(hpm, open(os.path.join(a.out, 'hparams.json'), 'w'), indent=1)
         dump_tokens(os.path.join(a.out, 'input.json'), tokens)
         n = sum(int(np.prod(v.shape.as_list())) for v in vars_)
         json.dump({"checkpoint_prefix": "model.ckpt",
@@ -119,6 +125,14 @@ def main():
         res["train_step_median_s"] = statistics.median(times); res["train_step_min_s"] = min(times)
         res["train_step_median_cpu_s"] = statistics.median(cpu)
         res["train_steps_s"] = times; res["train_first_loss"] = float(l0)
+    if a.save_time:
+        import shutil, tempfile
+        tmp = tempfile.mkdtemp()   # TMPDIR, else the system temp dir
+        try:
+            t = time.time(); saver.save(sess, os.path.join(tmp, 'model.ckpt'), write_meta_graph=False)
+            res["save_s"] = time.time() - t
+        finally:
+            shutil.rmtree(tmp)
     res["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     res["machine_at_end"] = machine()
     res["batch_x_seq"] = list(tokens.shape)

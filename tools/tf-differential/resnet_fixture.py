@@ -66,6 +66,11 @@ PRESETS = {
         "depth": 50, "num_classes": 1000, "image_size": 224, "global_pool": True, "spatial_squeeze": False,
         "output_stride": None, "weight_decay": 0.0001, "batch_norm_decay": 0.997,
         "batch_norm_epsilon": 1e-05, "batch_norm_scale": True}),
+    # The same at depth 101 and 152 (about 180 and 240 MB), for tools/bench/summary.py.
+    **{"resnet_v1_%d_bench" % d: dict(seed=20250110 + d, batch=1, bench=True, config={
+        "depth": d, "num_classes": 1000, "image_size": 224, "global_pool": True, "spatial_squeeze": False,
+        "output_stride": None, "weight_decay": 0.0001, "batch_norm_decay": 0.997,
+        "batch_norm_epsilon": 1e-05, "batch_norm_scale": True}) for d in (101, 152)},
     "resnet_v1_50_manifest": dict(manifest_only=True, config={
         "depth": 50, "num_classes": 1000, "image_size": 224, "global_pool": True, "spatial_squeeze": False,
         "output_stride": None, "weight_decay": 0.0001, "batch_norm_decay": 0.997,
