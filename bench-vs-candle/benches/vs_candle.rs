@@ -359,7 +359,7 @@ fn report() {
             &id("scope_enter_per_call"),
             &peer,
             Some(&floor),
-            [Some(0.4), None],
+            [Some(1.0), None],
         ));
         rows.push(row(
             &format!("lookup, 2 scopes entered per call, auxiliary_name_scope(false), n={n}"),
@@ -381,7 +381,7 @@ fn report() {
             "create_10k/scope_get_variable",
             "create_10k/candle_get_with_hints",
             None,
-            [Some(0.5), None],
+            [Some(1.0), None],
         ),
         row(
             "variable_scope enter+exit vs pp",
