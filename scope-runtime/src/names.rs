@@ -90,6 +90,18 @@ impl Run {
     fn generated(&self, j: u64) -> bool {
         self.start <= j && j < self.end
     }
+
+    /// Adds `j` if it starts an empty run or continues this one.
+    fn try_extend(&mut self, j: u64) -> bool {
+        if self.start == self.end {
+            (self.start, self.end) = (j, j + 1);
+        } else if self.end == j {
+            self.end += 1;
+        } else {
+            return false;
+        }
+        true
+    }
 }
 
 /// The count a generated name has through its base's run (1 or 0).
@@ -214,11 +226,7 @@ impl UsedNames {
                             Self::insert_count(entry, &mut self.runs, key, 2);
                             return 1;
                         }
-                        if run.start == run.end || run.end == j {
-                            if run.start == run.end {
-                                run.start = j;
-                            }
-                            run.end = j + 1;
+                        if run.try_extend(j) {
                             // `base_j/leaf` may itself look generated
                             // (`leaf` = `x_k`): its count is then no longer
                             // decided by its own base's run alone.
@@ -237,12 +245,7 @@ impl UsedNames {
 
     /// Records the generated name `base_j` (count 1).
     fn mark_generated(&mut self, base: &str, j: u64) {
-        let run = self.runs.entry_ref(base).or_default();
-        if run.start == run.end {
-            (run.start, run.end) = (j, j + 1);
-        } else if run.end == j {
-            run.end += 1;
-        } else {
+        if !self.runs.entry_ref(base).or_default().try_extend(j) {
             let mut key = String::with_capacity(base.len() + 8);
             key.push_str(base);
             key.push('_');
