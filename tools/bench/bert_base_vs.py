@@ -18,21 +18,9 @@ medians and ratios over the rounds, with the load average at start and end
 (--json FILE also writes them there). --size picks a smaller BERT
 (bert_base_bench.py's SIZES; its checkpoint goes to WORKDIR/bert_SIZE).
 """
-import argparse, json, os, re, statistics, subprocess, sys
+import argparse, json, os, statistics
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-def run(cmd, **kw):
-    out = subprocess.run(cmd, capture_output=True, text=True, **kw)
-    if out.returncode != 0:
-        sys.exit(f"{' '.join(cmd)} failed:\n{out.stdout}\n{out.stderr}")
-    return out
-
-
-def figure(text, prefix):
-    m = re.search(re.escape(prefix) + r"\s*([0-9.eE+-]+)", text)
-    return float(m.group(1)) if m else None
+from benchlib import ROOT, figure, run
 
 
 def main():

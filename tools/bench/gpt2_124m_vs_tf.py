@@ -15,21 +15,9 @@ steps. Prints one JSON object per round and a median table at the end;
 smaller model of the same vocabulary (gpt2_124m.py's SIZES; its checkpoint
 goes to WORKDIR/gpt2_SIZE), --save-time has TF also time one Saver.save.
 """
-import argparse, json, os, re, statistics, subprocess, sys, tempfile
+import argparse, json, os, statistics, tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-def run(cmd, **kw):
-    out = subprocess.run(cmd, capture_output=True, text=True, **kw)
-    if out.returncode != 0:
-        sys.exit(f"{' '.join(cmd)} failed:\n{out.stdout}\n{out.stderr}")
-    return out
-
-
-def figure(text, prefix):
-    m = re.search(re.escape(prefix) + r"([0-9.eE+-]+)", text)
-    return float(m.group(1)) if m else None
+from benchlib import ROOT, figure, run
 
 
 def main():

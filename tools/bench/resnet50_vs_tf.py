@@ -20,21 +20,9 @@ top of this script (before `import tensorflow`) until the restore returned.
 """
 import time
 T0 = time.time()
-import argparse, json, math, os, re, statistics, subprocess, sys
+import argparse, json, math, os, statistics, sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-def run(cmd, **kw):
-    out = subprocess.run(cmd, capture_output=True, text=True, **kw)
-    if out.returncode != 0:
-        sys.exit(f"{' '.join(cmd)} failed:\n{out.stdout}\n{out.stderr}")
-    return out
-
-
-def figure(text, prefix):
-    m = re.search(re.escape(prefix) + r"([0-9.eE+-]+)", text)
-    return float(m.group(1)) if m else None
+from benchlib import ROOT, figure, run
 
 
 def tf_time(model, repeat):
