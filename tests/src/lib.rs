@@ -198,6 +198,31 @@ fn panic_message(p: &Box<dyn std::any::Any + Send>) -> String {
         .unwrap_or_else(|| "<non-string panic>".to_string())
 }
 
+/// For `cargo test`: replays every scenario under `dir` (relative to this
+/// crate) and panics listing each one that differs from TensorFlow, or if
+/// fewer than `at_least` scenarios are there.
+pub fn assert_dir_matches_tensorflow(dir: &str, at_least: usize) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(dir);
+    let files = collect_scenario_files(&[dir]).expect("scenario directory");
+    assert!(
+        files.len() >= at_least,
+        "expected at least {at_least} scenarios, found {}",
+        files.len()
+    );
+    let failures: Vec<String> = files
+        .iter()
+        .map(|f| replay_file(f))
+        .filter_map(|o| o.result.err().map(|e| format!("{}: {e}", o.name)))
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} scenarios differ from TensorFlow:\n{}",
+        failures.len(),
+        files.len(),
+        failures.join("\n")
+    );
+}
+
 /// Every `*.json` file under the given files and directories (recursively),
 /// sorted within each directory.
 pub fn collect_scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
@@ -885,17 +910,23 @@ impl Runner {
         let kind = step["layer"].as_str().unwrap_or_default();
         let x = self.layer_input(step)?;
         let out = self.run_layer(kind, step, x)?;
+        Ok(self.layer_result(kind, step, &out))
+    }
+
+    /// A layer step's result (`{"ok", "shape", "vars"}`), capturing the
+    /// output under the step's `capture` label; shared by tf.layers and
+    /// slim steps.
+    pub(crate) fn layer_result(&mut self, kind: &str, step: &Value, out: &LayerOutput) -> Value {
         let vars: Vec<Value> = out
             .variables
             .iter()
             .map(|v| json!([v.name(), v.index(), v.shape(), v.trainable()]))
             .collect();
-        let shape = out.shape();
         if let Some(label) = step.get("capture").and_then(Value::as_str) {
             self.labels
                 .insert(label.to_string(), Captured::Output(out.value.clone()));
         }
-        Ok(json!({"ok": format!("{kind}:0"), "shape": shape, "vars": vars}))
+        json!({"ok": format!("{kind}:0"), "shape": out.shape(), "vars": vars})
     }
 
     fn run_layer(&self, kind: &str, s: &Value, x: LayerValue) -> Result<LayerOutput, ScopeError> {

@@ -188,17 +188,7 @@ fn layer(r: &mut Runner, s: &Value) -> SlimResult<Value> {
         "user_block" => user_block(x, need(n()?)?, &args)?,
         other => return Err(bad(format!("unknown slim layer {other:?}"))),
     };
-    let vars: Vec<Value> = out
-        .variables
-        .iter()
-        .map(|v| json!([v.name(), v.index(), v.shape(), v.trainable()]))
-        .collect();
-    let shape = out.shape();
-    if let Some(label) = s.get("capture").and_then(Value::as_str) {
-        r.labels
-            .insert(label.to_string(), Captured::Output(out.value.clone()));
-    }
-    Ok(json!({"ok": format!("{kind}:0"), "shape": shape, "vars": vars}))
+    Ok(r.layer_result(kind, s, &out))
 }
 
 /// The scenarios' `@add_arg_scope` user function (slim_run_tf.py's

@@ -7,31 +7,7 @@
 
 #![forbid(unsafe_code)]
 
-use std::path::PathBuf;
-
-use scope_tests::{collect_scenario_files, replay_file};
-
-fn replay_dir(dir: &str, at_least: usize) {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(dir);
-    let files = collect_scenario_files(&[dir]).expect("scenario directory");
-    assert!(
-        files.len() >= at_least,
-        "expected at least {at_least} scenarios, found {}",
-        files.len()
-    );
-    let failures: Vec<String> = files
-        .iter()
-        .map(|f| replay_file(f))
-        .filter_map(|o| o.result.err().map(|e| format!("{}: {e}", o.name)))
-        .collect();
-    assert!(
-        failures.is_empty(),
-        "{} of {} scenarios differ from TensorFlow:\n{}",
-        failures.len(),
-        files.len(),
-        failures.join("\n")
-    );
-}
+use scope_tests::assert_dir_matches_tensorflow as replay_dir;
 
 #[test]
 fn every_public_scenario_matches_tensorflow() {

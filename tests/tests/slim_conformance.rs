@@ -5,29 +5,11 @@
 
 use std::path::PathBuf;
 
-use scope_tests::{collect_scenario_files, replay_file};
+use scope_tests::{assert_dir_matches_tensorflow, replay_file};
 
 #[test]
 fn every_slim_scenario_matches_tensorflow() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("conformance-own/slim");
-    let files = collect_scenario_files(&[dir]).expect("scenario directory");
-    assert!(
-        files.len() >= 48,
-        "expected 48 slim scenarios, found {}",
-        files.len()
-    );
-    let failures: Vec<String> = files
-        .iter()
-        .map(|f| replay_file(f))
-        .filter_map(|o| o.result.err().map(|e| format!("{}: {e}", o.name)))
-        .collect();
-    assert!(
-        failures.is_empty(),
-        "{} of {} slim scenarios differ from TensorFlow:\n{}",
-        failures.len(),
-        files.len(),
-        failures.join("\n")
-    );
+    assert_dir_matches_tensorflow("conformance-own/slim", 48);
 }
 
 #[test]
