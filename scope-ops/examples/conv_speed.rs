@@ -7,7 +7,7 @@
 #![forbid(unsafe_code)]
 
 use candle_core::{DType, Device, Tensor};
-use scope_ops::{conv2d, depthwise_conv2d, Conv2dConfig, Padding};
+use scope_ops::{conv2d, conv2d_fused, depthwise_conv2d, Conv2dConfig, Padding};
 use std::time::Instant;
 
 /// Fastest of `runs` calls after 3 warm-ups (the machine is shared: the
@@ -112,6 +112,85 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             flops / t_taps / 1e9
         );
     }
+    resnet50_convs(&dev)?;
     let _ = DType::F32;
+    Ok(())
+}
+
+/// Every distinct convolution of ResNet-v1-50 (tf-slim, 224x224, batch 1)
+/// with how often one forward pass runs it: the fused NHWC path's time per
+/// shape and in all, i.e. the convolutions' share of a forward pass.
+fn resnet50_convs(dev: &Device) -> Result<(), Box<dyn std::error::Error>> {
+    // (input H=W, C in, C out, k, stride, count)
+    let shapes: [(usize, usize, usize, usize, usize, usize); 20] = [
+        (230, 3, 64, 7, 2, 1),
+        (56, 64, 64, 1, 1, 1),
+        (56, 256, 64, 1, 1, 2),
+        (56, 64, 64, 3, 1, 2),
+        (57, 64, 64, 3, 2, 1),
+        (56, 64, 256, 1, 1, 3),
+        (56, 64, 256, 1, 1, 1),
+        (28, 256, 128, 1, 1, 1),
+        (28, 512, 128, 1, 1, 3),
+        (28, 128, 128, 3, 1, 3),
+        (29, 128, 128, 3, 2, 1),
+        (28, 128, 512, 1, 1, 4),
+        (28, 256, 512, 1, 2, 1),
+        (14, 512, 256, 1, 1, 1),
+        (14, 1024, 256, 1, 1, 5),
+        (14, 256, 256, 3, 1, 5),
+        (15, 256, 256, 3, 2, 1),
+        (14, 256, 1024, 1, 1, 6),
+        (14, 512, 1024, 1, 2, 1),
+        (7, 2048, 512, 1, 1, 2),
+    ];
+    println!("\nResNet-v1-50's convolutions (fused path, BN folded, ReLU):");
+    println!(
+        "{:<28} {:>5} {:>9} {:>9} {:>10}",
+        "shape", "count", "ms each", "GFLOP/s", "ms in all"
+    );
+    let (mut total_t, mut total_f) = (0.0, 0.0);
+    for (hw, c, o, k, s, count) in shapes {
+        let x = Tensor::randn(0f32, 1., (1, hw, hw, c), dev)?;
+        let w = Tensor::randn(0f32, 1., (k, k, c, o), dev)?;
+        let post = scope_ops::Fused {
+            scale: Some(Tensor::ones(o, DType::F32, dev)?),
+            shift: Some(Tensor::zeros(o, DType::F32, dev)?),
+            relu: true,
+        };
+        let cfg = Conv2dConfig {
+            strides: [s, s],
+            padding: if s == 1 {
+                Padding::Same
+            } else {
+                Padding::Valid
+            },
+            ..Default::default()
+        };
+        let out = conv2d_fused(&x, &w, &cfg, &post)?;
+        let (_, ho, wo, _) = out.dims4()?;
+        let flops = 2.0 * (ho * wo * o * k * k * c) as f64;
+        let t = time(10, || {
+            conv2d_fused(&x, &w, &cfg, &post).unwrap();
+        });
+        total_t += t * count as f64;
+        total_f += flops * count as f64;
+        println!(
+            "{:<28} {:>5} {:>9.3} {:>9.1} {:>10.2}",
+            format!("{k}x{k}/{s} {c}->{o} @{hw}"),
+            count,
+            t * 1e3,
+            flops / t / 1e9,
+            t * 1e3 * count as f64
+        );
+    }
+    println!(
+        "{:<28} {:>5} {:>9} {:>9.1} {:>10.2}",
+        "all",
+        "",
+        "",
+        total_f / total_t / 1e9,
+        total_t * 1e3
+    );
     Ok(())
 }

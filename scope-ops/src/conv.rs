@@ -256,6 +256,9 @@ fn conv2d_checked(
 ) -> candle_core::Result<Tensor> {
     let (kh, kw, c, o) = filter.dims4()?;
     let [sh, sw] = cfg.strides;
+    if cfg.data_format == DataFormat::ChannelsLast && is_fast(x) && is_fast(filter) {
+        return conv2d_nhwc_fast(x, filter, cfg, win, &Fused::default());
+    }
     if cfg.data_format == DataFormat::ChannelsLast {
         // im2col in NHWC from kernel taps: the kh*kw tap slices concatenated
         // on the channel axis are [N, Ho, Wo, kh*kw*C] in (i, j, c) order,
@@ -306,6 +309,123 @@ fn conv2d_checked(
         strided(&y, 3, 0, win[1].output, sw)?
     };
     from_nchw(&y, cfg.data_format)
+}
+
+/// What [`conv2d_fused`] applies per output channel after the
+/// convolution: `relu?(y · scale + shift)` (a bias is a `shift`; an
+/// inference batch norm is `scale = gamma / sqrt(var + eps)`,
+/// `shift = beta - mean · scale`).
+#[derive(Clone, Debug, Default)]
+pub struct Fused {
+    /// `[O]`, or none for 1.
+    pub scale: Option<Tensor>,
+    /// `[O]`, or none for 0.
+    pub shift: Option<Tensor>,
+    pub relu: bool,
+}
+
+/// `relu?(conv2d(x, filter) · scale + shift)` for channels-last `x`, in one
+/// pass on the CPU for untracked f32 tensors (`conv_nhwc.rs`); elsewhere
+/// (other devices, dtypes, autograd, NCHW) the same composed from candle
+/// ops.
+pub fn conv2d_fused(
+    x: &Tensor,
+    filter: &Tensor,
+    cfg: &Conv2dConfig,
+    post: &Fused,
+) -> Result<Tensor> {
+    const OP: &str = "conv2d";
+    let o = dims_of(OP, "filter", filter, 4)?[3];
+    for (what, v) in [("scale", &post.scale), ("shift", &post.shift)] {
+        if let Some(v) = v {
+            if v.dims() != [o] {
+                return Err(shape_err(
+                    OP,
+                    format!(
+                        "{what} {:?} must be [{o}], one per output channel",
+                        v.dims()
+                    ),
+                ));
+            }
+        }
+    }
+    let fast = cfg.data_format == DataFormat::ChannelsLast
+        && is_fast(x)
+        && is_fast(filter)
+        && post.scale.iter().chain(&post.shift).all(is_fast);
+    if fast {
+        let xd = dims_of(OP, "input", x, 4)?;
+        let fd = filter.dims();
+        if fd[2] != xd[3] {
+            return conv2d(x, filter, cfg); // the shape error, with its message
+        }
+        let win = windows(
+            OP,
+            [xd[1], xd[2]],
+            [fd[0], fd[1]],
+            cfg.strides,
+            cfg.dilations,
+            cfg.padding,
+        )?;
+        check_geometry(OP, cfg.strides, cfg.dilations)?;
+        return conv2d_nhwc_fast(x, filter, cfg, &win, post).ctx(OP);
+    }
+    let mut y = conv2d(x, filter, cfg)?;
+    let shape = |v: &Tensor| -> candle_core::Result<Tensor> {
+        match cfg.data_format {
+            DataFormat::ChannelsLast => Ok(v.clone()),
+            DataFormat::ChannelsFirst => v.reshape((o, 1, 1)),
+        }
+    };
+    if let Some(s) = &post.scale {
+        y = y.broadcast_mul(&shape(s).ctx(OP)?).ctx(OP)?;
+    }
+    if let Some(s) = &post.shift {
+        y = y.broadcast_add(&shape(s).ctx(OP)?).ctx(OP)?;
+    }
+    if post.relu {
+        y = y.relu().ctx(OP)?;
+    }
+    Ok(y)
+}
+
+/// An f32 CPU tensor that autograd does not track.
+pub(crate) fn is_fast(t: &Tensor) -> bool {
+    matches!(t.device(), candle_core::Device::Cpu)
+        && t.dtype() == candle_core::DType::F32
+        && !t.track_op()
+}
+
+fn conv2d_nhwc_fast(
+    x: &Tensor,
+    filter: &Tensor,
+    cfg: &Conv2dConfig,
+    win: &[Window; 2],
+    post: &Fused,
+) -> candle_core::Result<Tensor> {
+    use crate::conv_nhwc::{self, with_contiguous, Geometry};
+    let (n, h, w, c) = x.dims4()?;
+    let (kh, kw, _, o) = filter.dims4()?;
+    let g = Geometry {
+        input: [n, h, w, c],
+        ksize: [kh, kw],
+        strides: cfg.strides,
+        dilations: cfg.dilations,
+        windows: *win,
+    };
+    let vec1 = |v: &Option<Tensor>| v.as_ref().map(|v| v.to_vec1::<f32>()).transpose();
+    let (scale, shift) = (vec1(&post.scale)?, vec1(&post.shift)?);
+    let out = with_contiguous(x, |xd| {
+        with_contiguous(filter, |fd| {
+            let epi = crate::sgemm::Epilogue {
+                scale: scale.as_deref(),
+                shift: shift.as_deref(),
+                relu: post.relu,
+            };
+            Ok(conv_nhwc::conv2d(xd, fd, o, g, epi))
+        })
+    })?;
+    Tensor::from_vec(out, (n, win[0].output, win[1].output, o), x.device())
 }
 
 /// `tf.nn.conv1d`: `x` `[N, W, C]` (or NCW), `filter` `[k, C, O]`. Run as a

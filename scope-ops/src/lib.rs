@@ -19,31 +19,37 @@
 //! assert_eq!(conv2d(&x, &kernel, &cfg)?.dims(), &[1, 5, 5, 8]);
 //! # Ok(()) }
 //! ```
-// `unsafe` only in `kernels` (raw gemm calls), allowed there item by item.
+// `unsafe` only in `kernels` (raw gemm calls), `sgemm` (the AVX-512
+// microkernel and its pointers) and `malloc` (glibc's `mallopt`), allowed
+// there item by item.
 #![deny(unsafe_code)]
 
 pub mod activation;
 pub mod conv;
+mod conv_nhwc;
 pub mod dropout;
 mod error;
 pub mod format;
 pub mod kernels;
 pub mod loss;
+mod malloc;
 pub mod norm;
 pub mod padding;
 pub mod pool;
+mod sgemm;
 pub mod threads;
 mod window;
 
 pub use activation::{gelu_erf, gelu_tanh, relu, relu6, sigmoid, softmax, tanh};
 pub use conv::{
-    conv1d, conv2d, conv2d_transpose, depthwise_conv2d, separable_conv2d, Conv1dConfig,
-    Conv2dConfig, Conv2dTransposeConfig,
+    conv1d, conv2d, conv2d_fused, conv2d_transpose, depthwise_conv2d, separable_conv2d,
+    Conv1dConfig, Conv2dConfig, Conv2dTransposeConfig, Fused,
 };
 pub use dropout::{dropout, dropout_mask};
 pub use error::{Error, Result};
 pub use format::DataFormat;
 pub use loss::sparse_softmax_cross_entropy_with_logits;
+pub use malloc::tune_cpu_allocator;
 pub use norm::{
     batch_norm, batch_norm_training, gpt2_layer_norm, layer_norm, BatchNormConfig,
     BatchNormTraining, LayerNormConfig,

@@ -1,0 +1,171 @@
+//! Channels-last conv2d on the CPU through [`crate::sgemm`], for f32
+//! tensors that autograd does not track (inference).
+//!
+//! The convolution is the product of the im2col matrix (`N·Ho·Wo` rows,
+//! `kh·kw·C` columns in HWIO's `(i, j, c)` order) and the HWIO filter
+//! viewed as `[kh·kw·C, O]`. That matrix is never written out: one K block
+//! of the product is one kernel tap and a range of channels, so a row's
+//! run is the channels of a single input pixel, read where the input
+//! holds it (a tap in the padding is a run of zeros). Inputs with fewer
+//! than [`IMPLICIT_MIN_CHANNELS`] channels (the 3-channel stem) would give
+//! runs too short for the microkernel to pay for its loads and stores of
+//! C, so for them the im2col is written into one buffer first, in
+//! parallel, and read as a dense matrix with K blocks of up to 128.
+//! A bias or an inference batch norm folded into a per-channel scale and
+//! shift, and a ReLU, are applied as the output is stored.
+
+use std::ops::Range;
+
+use candle_core::{Storage, Tensor};
+use rayon::prelude::*;
+
+use crate::padding::Window;
+use crate::sgemm::{self, Dense, Epilogue, PackedB, Rows};
+
+/// The fewest input channels for which the im2col stays implicit.
+pub(crate) const IMPLICIT_MIN_CHANNELS: usize = 32;
+
+/// The geometry of one convolution, as `conv.rs` checked it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Geometry {
+    /// Input `[n, h, w, c]`.
+    pub(crate) input: [usize; 4],
+    /// Kernel `[kh, kw]`.
+    pub(crate) ksize: [usize; 2],
+    pub(crate) strides: [usize; 2],
+    pub(crate) dilations: [usize; 2],
+    /// TF's padding before each spatial axis and the output size.
+    pub(crate) windows: [Window; 2],
+}
+
+impl Geometry {
+    fn rows(&self) -> usize {
+        self.input[0] * self.windows[0].output * self.windows[1].output
+    }
+
+    /// Where output row `m` reads under tap `(i, j)`: the input pixel's
+    /// first element, or `None` in the padding.
+    fn pixel(&self, m: usize, i: usize, j: usize) -> Option<usize> {
+        let [_, h, w, c] = self.input;
+        let (ho, wo) = (self.windows[0].output, self.windows[1].output);
+        let (b, r) = (m / (ho * wo), m % (ho * wo));
+        let (oh, ow) = (r / wo, r % wo);
+        let ih = (oh * self.strides[0] + i * self.dilations[0])
+            .checked_sub(self.windows[0].pad_before)
+            .filter(|&v| v < h)?;
+        let iw = (ow * self.strides[1] + j * self.dilations[1])
+            .checked_sub(self.windows[1].pad_before)
+            .filter(|&v| v < w)?;
+        Some(((b * h + ih) * w + iw) * c)
+    }
+}
+
+/// The implicit im2col: K blocks are (tap, channel range) pairs.
+struct Implicit<'a> {
+    x: &'a [f32],
+    g: Geometry,
+    blocks: Vec<Range<usize>>,
+    /// Per block: the tap `(i, j)` and its first channel.
+    taps: Vec<(usize, usize, usize)>,
+}
+
+impl<'a> Implicit<'a> {
+    fn new(x: &'a [f32], g: Geometry) -> Implicit<'a> {
+        let c = g.input[3];
+        let (mut blocks, mut taps) = (Vec::new(), Vec::new());
+        for i in 0..g.ksize[0] {
+            for j in 0..g.ksize[1] {
+                let base = (i * g.ksize[1] + j) * c;
+                let before = blocks.len();
+                sgemm::split_k(base..base + c, &mut blocks);
+                taps.extend(blocks[before..].iter().map(|r| (i, j, r.start - base)));
+            }
+        }
+        Implicit { x, g, blocks, taps }
+    }
+}
+
+impl Rows for Implicit<'_> {
+    fn rows(&self) -> usize {
+        self.g.rows()
+    }
+    fn blocks(&self) -> &[Range<usize>] {
+        &self.blocks
+    }
+    fn run(&self, m: usize, block: usize) -> Option<&[f32]> {
+        let (i, j, c0) = self.taps[block];
+        let at = self.g.pixel(m, i, j)? + c0;
+        Some(&self.x[at..at + self.blocks[block].len()])
+    }
+}
+
+/// The explicit im2col `[rows, kh·kw·C]`.
+fn im2col(x: &[f32], g: &Geometry) -> Vec<f32> {
+    let c = g.input[3];
+    let k = g.ksize[0] * g.ksize[1] * c;
+    let mut cols = vec![0f32; g.rows() * k];
+    let kw = g.ksize[1];
+    cols.par_chunks_mut(k.max(1))
+        .enumerate()
+        .for_each(|(m, row)| {
+            for i in 0..g.ksize[0] {
+                let t = i * kw * c;
+                // The whole kernel row inside the input, taps adjacent: one
+                // copy of kw·C (the stem's 7 taps × 3 channels).
+                if let (1, Some(a), Some(b)) =
+                    (g.dilations[1], g.pixel(m, i, 0), g.pixel(m, i, kw - 1))
+                {
+                    if b == a + (kw - 1) * c {
+                        row[t..t + kw * c].copy_from_slice(&x[a..a + kw * c]);
+                        continue;
+                    }
+                }
+                for j in 0..kw {
+                    if let Some(at) = g.pixel(m, i, j) {
+                        row[t + j * c..t + (j + 1) * c].copy_from_slice(&x[at..at + c]);
+                    }
+                }
+            }
+        });
+    cols
+}
+
+/// `epilogue(conv2d(x, filter))` for a contiguous NHWC `x` and HWIO
+/// `filter` (f32 CPU data, `filter` `[kh, kw, C, O]` contiguous), as
+/// `[n, ho, wo, O]` values.
+pub(crate) fn conv2d(
+    x: &[f32],
+    filter: &[f32],
+    outputs: usize,
+    g: Geometry,
+    epi: Epilogue,
+) -> Vec<f32> {
+    let mut out = vec![0f32; g.rows() * outputs];
+    if g.input[3] >= IMPLICIT_MIN_CHANNELS {
+        let rows = Implicit::new(x, g);
+        let b = PackedB::for_rows(&rows, filter, outputs, outputs);
+        sgemm::matmul(&rows, &b, &mut out, epi);
+    } else {
+        let k = g.ksize[0] * g.ksize[1] * g.input[3];
+        let cols = im2col(x, &g);
+        let rows = Dense::new(&cols, g.rows(), k, k);
+        let b = PackedB::for_rows(&rows, filter, outputs, outputs);
+        sgemm::matmul(&rows, &b, &mut out, epi);
+    }
+    out
+}
+
+/// The f32 elements of a contiguous CPU tensor, from its start offset.
+pub(crate) fn with_contiguous<R>(
+    t: &Tensor,
+    f: impl FnOnce(&[f32]) -> candle_core::Result<R>,
+) -> candle_core::Result<R> {
+    let t = t.contiguous()?;
+    let (storage, layout) = t.storage_and_layout();
+    let Storage::Cpu(cpu) = &*storage else {
+        candle_core::bail!("conv2d: not a CPU tensor");
+    };
+    let data = cpu.as_slice::<f32>()?;
+    let start = layout.start_offset();
+    f(&data[start..start + t.elem_count()])
+}
