@@ -84,14 +84,24 @@ impl GraphObject {
         }
     }
 
-    /// The value, tracked by autograd: a variable's own storage, the
-    /// concatenated parts, or the derived tensor computed now.
+    /// The value: a variable's own storage, the concatenated parts, or the
+    /// derived tensor computed now; tracked by autograd unless a
+    /// [`no_grad`](crate::no_grad) guard is alive on this thread.
     pub fn value(&self) -> Result<Tensor> {
-        match self {
-            GraphObject::Variable(v) => v.tensor(),
-            GraphObject::Partitioned(p) => p.value(),
-            GraphObject::Tensor(t) => t.value(),
-        }
+        let tracked = crate::no_grad::grad_enabled();
+        Ok(match self {
+            GraphObject::Variable(v) if tracked => v.tensor()?,
+            GraphObject::Variable(v) => v.detached()?,
+            GraphObject::Partitioned(p) => p.value()?,
+            GraphObject::Tensor(t) => t.value()?,
+        })
+        .map(|t| {
+            if tracked || !t.track_op() {
+                t
+            } else {
+                t.detach()
+            }
+        })
     }
 
     /// The variable, if this is one.

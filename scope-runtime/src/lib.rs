@@ -48,6 +48,7 @@ mod error;
 mod getter;
 mod init;
 mod names;
+mod no_grad;
 mod partitioned;
 mod partitioner;
 mod regularizer;
@@ -109,6 +110,7 @@ pub use graph::{
 };
 pub use init::{Initializer, Scalar};
 pub use new_variable::NewVariable;
+pub use no_grad::{grad_enabled, no_grad, NoGrad};
 pub use op::register_op;
 pub use partitioned::PartitionedVariable;
 pub use partitioner::Partitioner;
