@@ -346,6 +346,29 @@ impl Conv {
         })
     }
 
+    /// `relu?(conv2d(x, kernel) · scale + shift)` with this 2-D layer's
+    /// strides, rates, padding and format, for a caller (slim's `conv2d`)
+    /// that has made the layer's variables on `x`'s shape and folds what
+    /// follows the convolution into it.
+    pub(crate) fn fused_conv2d(
+        &self,
+        name: &str,
+        x: &Tensor,
+        kernel: &Tensor,
+        post: &scope_ops::Fused,
+    ) -> Result<Tensor> {
+        let base = self.kind.base();
+        let s: [usize; 2] = per_axis(base, "strides", &self.strides)?;
+        let d: [usize; 2] = per_axis(base, "dilation_rate", &self.dilation_rate)?;
+        let cfg = scope_ops::Conv2dConfig {
+            strides: s,
+            dilations: d,
+            padding: self.padding.op_padding(base)?,
+            data_format: self.data_format,
+        };
+        scope_ops::conv2d_fused(x, kernel, &cfg, post).map_err(|e| op_err(name, e))
+    }
+
     /// One spatial output size; a window larger than a VALID input is TF's
     /// "Negative dimension size" error.
     fn output_size(&self, c: &Scope, n: usize, k: usize, s: usize, d: usize) -> Result<usize> {

@@ -183,6 +183,74 @@ impl BatchNorm {
     }
 }
 
+/// An inference batch norm as the per-channel `x · scale + shift` that a
+/// convolution applies while it stores its output (`conv2d`'s fused path),
+/// with the variables the call requested.
+pub(crate) struct Folded {
+    pub(crate) variables: Vec<crate::variable::Variable>,
+    pub(crate) scale: candle_core::Tensor,
+    pub(crate) shift: candle_core::Tensor,
+}
+
+impl BatchNorm {
+    /// Whether this call, its arg scope included, only scales and shifts
+    /// each channel: inference (`is_training` false) on NHWC, no
+    /// activation, no outputs collection, no option that is not supported.
+    /// Anything else (errors included) is left to [`apply`](Self::apply).
+    pub(crate) fn foldable(&self) -> bool {
+        let check = || -> SlimResult<bool> {
+            let call = call_args(FUNC, &self.args)?;
+            call.check_known(KNOWN)?;
+            Ok(!call.bool("is_training", true)?
+                && call.activation("activation_fn", Activation::None)? == Activation::None
+                && call.opt_str("outputs_collections")?.is_none()
+                && call.params("param_regularizers")?.is_empty()
+                && call.get("updates_collections").is_none()
+                && !call.bool("zero_debias_moving_mean", false)?
+                && call.str("data_format", "NHWC")? == "NHWC")
+        };
+        check().unwrap_or(false)
+    }
+
+    /// Runs a [`foldable`](Self::foldable) call on `shape` (its scope,
+    /// variables and ops, exactly as on values) and folds TF's inference
+    /// arithmetic `(x - mean) · rsqrt(var + eps) · gamma + beta` into
+    /// `x · scale + shift`.
+    pub(crate) fn apply_folded(&self, shape: Vec<Option<usize>>) -> SlimResult<Folded> {
+        let o = Options::read(&call_args(FUNC, &self.args)?)?;
+        let out = self.apply(LayerValue::Shape(shape))?;
+        let find = |leaf: &str| {
+            out.variables
+                .iter()
+                .find(|v| v.op_name().rsplit('/').next() == Some(leaf))
+                .map(|v| v.detached())
+                .transpose()
+        };
+        let missing = |leaf: &str| invalid(FUNC, "", format!("no `{leaf}` variable to fold"));
+        let mean = find("moving_mean")?.ok_or_else(|| missing("moving_mean"))?;
+        let var = find("moving_variance")?.ok_or_else(|| missing("moving_variance"))?;
+        let gamma = if o.scale { find("gamma")? } else { None };
+        let beta = if o.center { find("beta")? } else { None };
+        let fold = || -> candle_core::Result<(candle_core::Tensor, candle_core::Tensor)> {
+            let mut scale = var.affine(1.0, o.epsilon)?.sqrt()?.recip()?;
+            if let Some(g) = &gamma {
+                scale = (scale * g)?;
+            }
+            let mut shift = (&mean * &scale)?.neg()?;
+            if let Some(b) = &beta {
+                shift = (shift + b)?;
+            }
+            Ok((scale, shift))
+        };
+        let (scale, shift) = fold().map_err(|e| crate::layers::base::candle_err(FUNC, e))?;
+        Ok(Folded {
+            variables: out.variables,
+            scale,
+            shift,
+        })
+    }
+}
+
 /// slim's `_fused_batch_norm` for `[N, C]` inputs.
 fn fused_rank2(o: &Options, x: &LayerValue, scope: &str) -> SlimResult<LayerOutput> {
     let shape = x.shape();

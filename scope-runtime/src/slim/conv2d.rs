@@ -116,13 +116,37 @@ impl Conv2d {
             layer = layer.reuse(r);
         }
         let before = variable_count();
-        let out = layer.apply(x)?;
-        let out = a.finish(
-            out,
-            &sc,
-            before,
-            &[("weights", "kernel", false), ("biases", "bias", true)],
-        )?;
+        let weights = [("weights", "kernel", false), ("biases", "bias", true)];
+        let out = match a.fusable_batch_norm(&x) {
+            // Inference: the layer and its batch norm run on the shape (every
+            // name, variable and op as on values), then one convolution
+            // applies the folded batch norm and the ReLU as it stores.
+            Some(bn) if format == layers::DataFormat::ChannelsLast && !use_bias => {
+                let out = layer.apply(LayerValue::Shape(shape))?;
+                let kernel = out
+                    .variables
+                    .iter()
+                    .find(|v| v.op_name().ends_with("/weights"))
+                    .map(|v| v.detached())
+                    .transpose()?
+                    .ok_or_else(|| invalid(FUNC, sc.name(), "no `weights` variable"))?;
+                let LayerValue::Tensor(xt) = &x else {
+                    unreachable!("fusable_batch_norm takes values only")
+                };
+                a.finish_fused(out, &sc, before, &weights, bn, |f, relu| {
+                    let post = scope_ops::Fused {
+                        scale: Some(f.scale.clone()),
+                        shift: Some(f.shift.clone()),
+                        relu,
+                    };
+                    Ok(layer.fused_conv2d(sc.name(), xt, &kernel, &post)?)
+                })?
+            }
+            _ => {
+                let out = layer.apply(x)?;
+                a.finish(out, &sc, before, &weights)?
+            }
+        };
         drop(frame);
         guard.exit()?;
         Ok(out)

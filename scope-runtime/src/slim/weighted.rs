@@ -5,12 +5,14 @@
 //! activation and the outputs collection.
 
 use super::args::{Args, CallArgs, ScopeArg};
-use super::common::{finish, regularize, Regularized};
+use super::batch_norm::{batch_norm, BatchNorm, Folded};
+use super::common::{collect, finish, regularize, Regularized};
 use super::error::SlimResult;
 use super::init::Init;
 use super::normalizer::Normalizer;
 use crate::init::Initializer;
-use crate::layers::{Activation, LayerOutput};
+use crate::layers::base::ops;
+use crate::layers::{Activation, LayerOutput, LayerValue};
 use crate::regularizer::Regularizer;
 use crate::scope_object::{Reuse, VariableScope};
 
@@ -51,6 +53,53 @@ impl WeightedArgs {
         self.normalizer.is_none() && self.biases.is_some()
     }
 
+    /// The batch norm that a channels-last convolution can fold into its
+    /// output, when this call may fuse: the input's values are f32 on the
+    /// CPU outside autograd (a [`no_grad`](crate::no_grad) block), the
+    /// normalizer is a [foldable](BatchNorm::foldable) batch norm and the
+    /// activation is none or ReLU.
+    pub(crate) fn fusable_batch_norm(&self, x: &LayerValue) -> Option<BatchNorm> {
+        let LayerValue::Tensor(t) = x else {
+            return None;
+        };
+        let on_cpu = matches!(t.device(), candle_core::Device::Cpu)
+            && t.dtype() == candle_core::DType::F32
+            && !t.track_op();
+        let activation = matches!(self.activation, Activation::None | Activation::Relu);
+        if !(on_cpu && activation && !crate::no_grad::grad_enabled()) {
+            return None;
+        }
+        let bn = match self.normalizer {
+            Some(Normalizer::BatchNorm) => batch_norm().args(&self.params),
+            _ => return None,
+        };
+        bn.foldable().then_some(bn)
+    }
+
+    /// [`finish`](Self::finish) for a call whose layer ran on the input's
+    /// shape (`out`, its weights made): regularizes, runs the batch norm
+    /// on the shape, registers the activation's op, and lets `compute`
+    /// make the value from the folded scale and shift (and whether to
+    /// apply ReLU) before collecting it.
+    pub(crate) fn finish_fused(
+        &self,
+        out: LayerOutput,
+        sc: &VariableScope,
+        before: usize,
+        weights: &[(&str, &str, bool)],
+        bn: BatchNorm,
+        compute: impl FnOnce(&Folded, bool) -> SlimResult<candle_core::Tensor>,
+    ) -> SlimResult<LayerOutput> {
+        self.regularize_created(&out, sc, before, weights)?;
+        let folded = bn.apply_folded(out.value.shape())?;
+        ops(&self.activation.op().into_iter().collect::<Vec<_>>())?;
+        let value = LayerValue::Tensor(compute(&folded, self.activation == Activation::Relu)?);
+        collect(self.collection.as_deref(), sc.name(), &value);
+        let mut variables = out.variables;
+        variables.extend(folded.variables);
+        Ok(LayerOutput { value, variables })
+    }
+
     /// Regularizes what the layer created (variables from index `before`;
     /// `weights` names the regularized weights as `(slim name, tf.layers
     /// name, is a bias)`), then normalizes, activates and collects.
@@ -61,6 +110,26 @@ impl WeightedArgs {
         before: usize,
         weights: &[(&str, &str, bool)],
     ) -> SlimResult<LayerOutput> {
+        self.regularize_created(&out, sc, before, weights)?;
+        finish(
+            out,
+            self.normalizer.as_ref(),
+            &self.params,
+            self.activation,
+            self.collection.as_deref(),
+            sc.name(),
+        )
+    }
+
+    /// The regularizers' losses for the variables the layer created (from
+    /// index `before`).
+    fn regularize_created(
+        &self,
+        out: &LayerOutput,
+        sc: &VariableScope,
+        before: usize,
+        weights: &[(&str, &str, bool)],
+    ) -> SlimResult<()> {
         let regularized: Vec<Regularized<'_>> = weights
             .iter()
             .map(|&(slim, keras, bias)| Regularized {
@@ -78,14 +147,6 @@ impl WeightedArgs {
             &out.variables,
             before,
             &regularized,
-        )?;
-        finish(
-            out,
-            self.normalizer.as_ref(),
-            &self.params,
-            self.activation,
-            self.collection.as_deref(),
-            sc.name(),
         )
     }
 }
