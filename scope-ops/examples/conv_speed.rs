@@ -121,28 +121,37 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// with how often one forward pass runs it: the fused NHWC path's time per
 /// shape and in all, i.e. the convolutions' share of a forward pass.
 fn resnet50_convs(dev: &Device) -> Result<(), Box<dyn std::error::Error>> {
-    // (input H=W, C in, C out, k, stride, count)
-    let shapes: [(usize, usize, usize, usize, usize, usize); 20] = [
+    // (input H=W, C in, C out, k, stride, count), as tf-slim's
+    // resnet_v1_50 runs them (stride-2 3x3 convolutions on inputs that
+    // conv2d_same padded explicitly; the logits are a 1x1 convolution).
+    let shapes: [(usize, usize, usize, usize, usize, usize); 27] = [
         (230, 3, 64, 7, 2, 1),
         (56, 64, 64, 1, 1, 1),
-        (56, 256, 64, 1, 1, 2),
         (56, 64, 64, 3, 1, 2),
-        (57, 64, 64, 3, 2, 1),
         (56, 64, 256, 1, 1, 3),
-        (56, 64, 256, 1, 1, 1),
+        (56, 256, 64, 1, 1, 2),
+        (58, 64, 64, 3, 2, 1),
+        (28, 64, 256, 1, 1, 1),
+        (28, 256, 512, 1, 1, 1),
         (28, 256, 128, 1, 1, 1),
-        (28, 512, 128, 1, 1, 3),
         (28, 128, 128, 3, 1, 3),
-        (29, 128, 128, 3, 2, 1),
-        (28, 128, 512, 1, 1, 4),
-        (28, 256, 512, 1, 2, 1),
+        (28, 128, 512, 1, 1, 3),
+        (28, 512, 128, 1, 1, 3),
+        (30, 128, 128, 3, 2, 1),
+        (14, 128, 512, 1, 1, 1),
+        (14, 512, 1024, 1, 1, 1),
         (14, 512, 256, 1, 1, 1),
-        (14, 1024, 256, 1, 1, 5),
         (14, 256, 256, 3, 1, 5),
-        (15, 256, 256, 3, 2, 1),
-        (14, 256, 1024, 1, 1, 6),
-        (14, 512, 1024, 1, 2, 1),
+        (14, 256, 1024, 1, 1, 5),
+        (14, 1024, 256, 1, 1, 5),
+        (16, 256, 256, 3, 2, 1),
+        (7, 256, 1024, 1, 1, 1),
+        (7, 1024, 2048, 1, 1, 1),
+        (7, 1024, 512, 1, 1, 1),
+        (7, 512, 512, 3, 1, 3),
+        (7, 512, 2048, 1, 1, 3),
         (7, 2048, 512, 1, 1, 2),
+        (1, 2048, 1000, 1, 1, 1),
     ];
     println!("\nResNet-v1-50's convolutions (fused path, BN folded, ReLU):");
     println!(

@@ -22,32 +22,35 @@
 //!   then crops (or zero-extends) it to TF's output size, `pad_before` taken
 //!   from the forward convolution's SAME arithmetic.
 //!
-//! Channels-last conv2d (and so conv1d) does not call candle's conv2d: it
-//! is an im2col in NHWC made of kernel taps (`window.rs`): the kh*kw tap
-//! slices concatenated on the channel axis, `[N*Ho*Wo, kh*kw*C]`, times the
-//! HWIO filter viewed as `[kh*kw*C, O]`, one matmul, no layout change
-//! (a 1x1 convolution is the matmul alone). Measured against candle's NCHW
-//! conv2d (`examples/conv_speed.rs`, ResNet-50 shapes at batch 1, one
-//! thread (`RAYON_NUM_THREADS=1`) because the other core of this 2-core
-//! AVX-512 Xeon was busy with another process; fastest of 20 runs):
+//! Channels-last conv2d (and so conv1d) does not call candle's conv2d.
+//! For f32 CPU tensors that autograd does not track (inference, e.g. under
+//! the runtime's `no_grad()`), it is this crate's own product
+//! (`conv_nhwc.rs` on `sgemm.rs`): the im2col stays implicit (each K block
+//! is one kernel tap and a channel range, read where the input holds it),
+//! the filter is read in its HWIO layout, and [`conv2d_fused`] applies a
+//! per-channel scale and shift (a bias, a folded inference batch norm) and
+//! a ReLU as the output is stored. Otherwise (autograd, other devices or
+//! dtypes) it is an im2col in NHWC made of kernel taps (`window.rs`): the
+//! kh*kw tap slices concatenated on the channel axis, `[N*Ho*Wo, kh*kw*C]`,
+//! times the HWIO filter viewed as `[kh*kw*C, O]`, one candle matmul,
+//! which candle differentiates.
 //!
-//! | layer (ms, GFLOP/s)    | MFLOP | candle conv2d    | this crate (NHWC) | TF 2.21 (oneDNN) |
-//! |------------------------|------:|-----------------:|------------------:|-----------------:|
-//! | stem 7x7/2, 3->64 @224 | 236   | 22-27 ms, 9-11   | 21-30 ms, 8-11    | 6.7 ms, 36       |
-//! | 3x3, 64->64 @56        | 231   | 21-23 ms, 10-11  | 10-11 ms, 21-23   | 4.5 ms, 52       |
-//! | 3x3, 256->256 @14      | 231   | 11-16 ms, 15-22  | 6-7 ms, 33-39     | 4.1 ms, 56       |
-//! | 1x1, 64->256 @56       | 103   | 4.3-5.0 ms, 20-24 | 2.5 ms, 40-42    | 6.0 ms, 17       |
-//! | 1x1, 1024->256 @14     | 103   | 3.1-3.6 ms, 29-34 | 1.9-2.2 ms, 46-54 | 1.7 ms, 59      |
+//! Measured on ResNet-50 shapes at batch 1 (`examples/conv_speed.rs`,
+//! fastest of 20 runs, both cores, one run at 19:0x UTC on 2026-12-01; the
+//! machine is shared, so compare columns of one run):
 //!
-//! The gemm alone (`[3136x576]x[576x64]`, the 3x3 @56 im2col) runs at
-//! ~40 GFLOP/s on one thread here (~70-75 on two when the machine was
-//! quiet), so candle's conv2d spends half or more of its time outside the
-//! gemm, and this crate's im2col still costs about as much as its gemm on
-//! the 56x56 layers. ResNet-50 is ~8.2 GFLOP (4.1 G multiply-adds): within
-//! 1.25x of TF's 0.055 s means ~0.069 s, ~120 GFLOP/s sustained, above what
-//! this gemm reaches even with a free im2col on both cores (~0.11 s). That
-//! target needs a faster matmul than candle's CPU gemm, not only a better
-//! im2col; it is not met here.
+//! | layer (ms, GFLOP/s)    | MFLOP | candle conv2d (NCHW) | this crate, inference |
+//! |------------------------|------:|---------------------:|----------------------:|
+//! | stem 7x7/2, 3->64 @224 | 236   | 12.2 ms, 19          | 6.7 ms, 35            |
+//! | 3x3, 64->64 @56        | 231   | 12.8 ms, 18          | 1.9 ms, 124           |
+//! | 3x3, 256->256 @14      | 231   | 9.7 ms, 24           | 2.1 ms, 109           |
+//! | 1x1, 64->256 @56       | 103   | 3.6 ms, 28           | 0.96 ms, 107          |
+//! | 1x1, 1024->256 @14     | 103   | 2.6 ms, 40           | 0.97 ms, 106          |
+//!
+//! The FMA peak of this 2-core AVX-512 Xeon is about 125 GFLOP/s per core
+//! (measured); before this kernel, the `gemm` crate under candle's matmul
+//! reached 40-75 GFLOP/s on these products and the explicit im2col cost
+//! about as much again. The whole ResNet-50 figure is in `BENCHMARKS.md`.
 //!
 //! `depthwise_conv2d` does not use candle's `groups`: candle runs a grouped
 //! convolution as one convolution per group followed by a concat (C tiny

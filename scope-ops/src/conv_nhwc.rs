@@ -9,8 +9,13 @@
 //! holds it (a tap in the padding is a run of zeros). Inputs with fewer
 //! than [`IMPLICIT_MIN_CHANNELS`] channels (the 3-channel stem) would give
 //! runs too short for the microkernel to pay for its loads and stores of
-//! C, so for them the im2col is written into one buffer first, in
-//! parallel, and read as a dense matrix with K blocks of up to 128.
+//! C. For them a K block is a whole kernel row instead (`kw·C` adjacent
+//! elements: ResNet's stem, explicitly padded then VALID, reads 7 × 3 = 21
+//! at a time), where no window reaches into a horizontal padding; else the
+//! im2col is written into one buffer first, in parallel, and read as a
+//! dense matrix with K blocks of up to 128. On the stem inside ResNet-50's
+//! forward pass the buffer took 10 ms of the layer's 10.3 ms; see
+//! BENCHMARKS.md for the kernel-row blocks.
 //! A bias or an inference batch norm folded into a per-channel scale and
 //! shift, and a ReLU, are applied as the output is stored.
 
@@ -70,7 +75,8 @@ struct Implicit<'a> {
 }
 
 impl<'a> Implicit<'a> {
-    fn new(x: &'a [f32], g: Geometry) -> Implicit<'a> {
+    /// One K block per tap and channel range.
+    fn per_tap(x: &'a [f32], g: Geometry) -> Implicit<'a> {
         let c = g.input[3];
         let (mut blocks, mut taps) = (Vec::new(), Vec::new());
         for i in 0..g.ksize[0] {
@@ -82,6 +88,25 @@ impl<'a> Implicit<'a> {
             }
         }
         Implicit { x, g, blocks, taps }
+    }
+
+    /// One K block per kernel row (`kw·C` elements, split at [`sgemm::KC`]):
+    /// the taps of a kernel row read adjacent input pixels, one run, when
+    /// no window reaches into a horizontal padding and the rate across is
+    /// 1. `None` otherwise.
+    fn per_kernel_row(x: &'a [f32], g: Geometry) -> Option<Implicit<'a>> {
+        let across = g.windows[1];
+        if g.dilations[1] != 1 || across.pad_before != 0 || across.pad_after != 0 {
+            return None;
+        }
+        let row = g.ksize[1] * g.input[3];
+        let (mut blocks, mut taps) = (Vec::new(), Vec::new());
+        for i in 0..g.ksize[0] {
+            let before = blocks.len();
+            sgemm::split_k(i * row..(i + 1) * row, &mut blocks);
+            taps.extend(blocks[before..].iter().map(|r| (i, 0, r.start - i * row)));
+        }
+        Some(Implicit { x, g, blocks, taps })
     }
 }
 
@@ -141,8 +166,13 @@ pub(crate) fn conv2d(
     epi: Epilogue,
 ) -> Vec<f32> {
     let mut out = vec![0f32; g.rows() * outputs];
-    if g.input[3] >= IMPLICIT_MIN_CHANNELS {
-        let rows = Implicit::new(x, g);
+    let implicit = if g.input[3] >= IMPLICIT_MIN_CHANNELS {
+        Some(Implicit::per_tap(x, g))
+    } else {
+        Implicit::per_kernel_row(x, g)
+            .filter(|r| r.blocks.first().is_some_and(|b| b.len() >= IMPLICIT_MIN_CHANNELS / 2))
+    };
+    if let Some(rows) = implicit {
         let b = PackedB::for_rows(&rows, filter, outputs, outputs);
         sgemm::matmul(&rows, &b, &mut out, epi);
     } else {

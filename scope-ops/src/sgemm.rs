@@ -4,8 +4,13 @@
 //! Why our own and not `gemm` (the crate under candle's CPU matmul): on
 //! ResNet-50's convolutions `gemm` ran at 40-55 GFLOP/s on one core of this
 //! machine (~125 GFLOP/s FMA peak per core, measured), and an im2col made
-//! in front of it cost about as much again on the 56×56 layers (see
-//! `conv.rs`); measured figures for this kernel are in `BENCHMARKS.md`.
+//! in front of it cost about as much again on the 56×56 layers; this
+//! kernel runs the same convolutions at 105-125 GFLOP/s on two cores with
+//! no im2col (table in `conv.rs`). It is not used for GPT-2's dense layers:
+//! there (128 rows, B of 0.6-2.4 M weights) it was slower than `gemm`,
+//! which packs B in cache-sized pieces as it goes: 0.40-0.43 s per
+//! forward pass against `gemm`'s 0.33-0.39 s, runs alternating on a loaded
+//! machine.
 //! The design is BLIS's, cut down to what inference needs:
 //!
 //! * a 6 × 64 microkernel: 24 AVX-512 accumulators; per step of k one
@@ -251,8 +256,12 @@ impl<'a> PackedB<'a> {
     }
 }
 
-/// Products with at most this many rows read B in place (measured on
-/// ResNet-50's 7×7 and 14×14 layers, see the module comment).
+/// Products with at most this many rows read B in place. Packing B costs
+/// a pass over it (read, write, page faults) that few row tiles would
+/// share: inside ResNet-50's forward pass the 7×7 layers (49 rows) took
+/// 3.0 ms instead of 4.9 ms (3×3, 512 → 512) and 1.4 instead of 1.9 ms
+/// (1×1, 512 → 2048) with B in place; the 14×14 layers (196 rows) gained
+/// less, the 28×28 ones (784 rows) lost.
 pub(crate) const IN_PLACE_MAX_ROWS: usize = 256;
 
 /// One microkernel call: `rows × cols` (≤ `MR × NR`) of C at `c` (row

@@ -1,6 +1,6 @@
 //! The CPU inference paths of `conv2d` / `conv2d_fused` (`sgemm` +
-//! `conv_nhwc`: implicit and explicit im2col, packed and in-place weights)
-//! and of `max_pool2d` (NHWC in place) against the composed candle paths
+//! `conv_nhwc`: packed and in-place weights; K blocks per tap, per kernel
+//! row and an explicit im2col) and of `max_pool2d` (NHWC in place) against the composed candle paths
 //! that the same functions take for tensors that track a gradient, over
 //! strides, dilations, paddings, channel counts on both sides of the
 //! implicit-im2col threshold, row counts on both sides of the in-place
@@ -57,6 +57,8 @@ const CASES: &[Case] = &[
     ([1, 20, 20, 48, 64], [1, 1], 2, 1),
     ([3, 13, 11, 32, 17], [3, 3], 1, 1),
     ([1, 30, 30, 64, 200], [3, 3], 1, 1),
+    ([1, 12, 10, 8, 20], [3, 5], 1, 1),
+    ([2, 40, 40, 3, 64], [7, 7], 2, 1),
 ];
 
 #[test]

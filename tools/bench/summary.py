@@ -2,7 +2,7 @@
 """Model-level summary: scope beside TensorFlow 2.21 and candle-transformers
 at several model sizes, in one run.
 
-Usage: python3 tools/bench/summary.py TFPY WORKDIR [--quick] [--out DIR] [--scratch DIR]
+Usage: python3 tools/bench/summary.py TFPY WORKDIR [--quick] [--out DIR] [--scratch DIR] [--only FAMILY ...]
        python3 tools/bench/summary.py --replot [--out DIR]
 
 TFPY is a Python with tensorflow-cpu 2.21, tf-keras, tf-slim and
@@ -32,7 +32,10 @@ scope-checkpoint/README.md). DIR defaults to the repository root. The
 models of the table (GPT-2 124M, BERT-base, ResNet-v1-50) get 3 rounds of
 10 timed passes, the other sizes 3 rounds of 5; --quick runs 1 round of 3
 (resp. 2) passes instead (for testing);
---replot redraws the SVG and reprints the table from DIR/bench-results.json.
+--replot redraws the SVG and reprints the table from DIR/bench-results.json;
+--only gpt2|bert|resnet|convert (repeatable) reruns those parts and keeps
+the others of DIR/bench-results.json (each part records when and at which
+commit it ran).
 
 Build first (so no compilation overlaps the timed runs): `cargo build
 --release -p gpt2 -p bert -p resnet -p scope-checkpoint` and, in
@@ -95,7 +98,8 @@ def run_part(name, cmd, results):
     shown = ["TFPY" if i == 1 else "WORKDIR" if i == 2 else os.path.relpath(c, ROOT) if i == 0 else c
              for i, c in enumerate(cmd)]
     r.update(load_before=before, load_after=load(), wall_s=round(time.time() - t, 1),
-             command="python3 " + " ".join(shown))
+             command="python3 " + " ".join(shown),
+             started=time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(t)), commit=commit())
     results[name] = r
 
 
@@ -134,7 +138,9 @@ def run_all(a):
     parts = res["parts"]
 
     def save():   # after every part, so a failure later keeps what was measured
-        with open(os.path.join(a.out, "bench-results.json"), "w") as f:
+        # (with --only, beside the old results, which main() merges at the end)
+        name = "bench-results.partial.json" if a.only else "bench-results.json"
+        with open(os.path.join(a.out, name), "w") as f:
             json.dump(res, f, indent=1)
             f.write("\n")
 
@@ -145,24 +151,26 @@ def run_all(a):
             print(f"{name}: {e}", file=sys.stderr)
             results[name] = {"error": str(e)[-2000:]}
         save()
-    for s in GPT2_SIZES:
+    want = lambda family: not a.only or family in a.only
+    for s in GPT2_SIZES if want("gpt2") else []:
         extra = ["--save-time"] if s == "124M" else ["--no-train"]
         rr = main_rr if s == "124M" else other_rr
         part(f"gpt2_{s}", [os.path.join(HERE, "gpt2_124m_vs_tf.py")] + common(rr) + ["--size", s] + extra, parts)
-    for s in BERT_SIZES:
+    for s in BERT_SIZES if want("bert") else []:
         rr = main_rr if s == "base" else other_rr
         part(f"bert_{s}", [os.path.join(HERE, "bert_base_vs.py")] + common(rr) + ["--size", s], parts)
-    for d in RESNET_DEPTHS:
+    for d in RESNET_DEPTHS if want("resnet") else []:
         extra = [] if d == 50 else ["--skip-one-thread"]
         rr = main_rr if d == 50 else other_rr
         part(f"resnet_v1_{d}", [os.path.join(HERE, "resnet50_vs_tf.py")] + common(rr) + ["--depth", str(d)] + extra,
              parts)
-    print(f"[{time.strftime('%H:%M:%S')}] scope-ckpt convert (load {load()[0]})", file=sys.stderr, flush=True)
-    try:
-        parts["convert"] = convert_times(a.scratch or a.workdir, a.workdir, 3)
-    except Failed as e:
-        print(f"convert: {e}", file=sys.stderr)
-        parts["convert"] = {"error": str(e)[-2000:]}
+    if want("convert"):
+        print(f"[{time.strftime('%H:%M:%S')}] scope-ckpt convert (load {load()[0]})", file=sys.stderr, flush=True)
+        try:
+            parts["convert"] = convert_times(a.scratch or a.workdir, a.workdir, 3)
+        except Failed as e:
+            print(f"convert: {e}", file=sys.stderr)
+            parts["convert"] = {"error": str(e)[-2000:]}
     res["load_end"] = load()
     res["finished"] = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
     return res
@@ -389,6 +397,9 @@ def main():
     p.add_argument("--scratch", help="where scope-ckpt convert writes its two 500 MB outputs (default WORKDIR), "
                    "and TMPDIR of the per-model scripts (TF's Saver.save, scope's training output)")
     p.add_argument("--out", default=ROOT, help="where bench-results.json and benchmarks-summary.svg go")
+    p.add_argument("--only", action="append", choices=("gpt2", "bert", "resnet", "convert"),
+                   help="rerun only this family (repeatable); the other parts stay as OUT/bench-results.json "
+                        "has them, and each part records when and at which commit it ran")
     a = p.parse_args()
     path = os.path.join(a.out, "bench-results.json")
     if a.replot:
@@ -400,7 +411,18 @@ def main():
         if a.scratch:
             ENV["TMPDIR"] = os.path.abspath(a.scratch)
         os.makedirs(a.workdir, exist_ok=True)
-        res = run_all(a)
+        if a.only:
+            old = json.load(open(path))
+            new = run_all(a)
+            old["parts"].update(new["parts"])
+            partial = os.path.join(a.out, "bench-results.partial.json")
+            if os.path.exists(partial):
+                os.unlink(partial)
+            old.setdefault("reruns", []).append({k: new[k] for k in ("started", "finished", "commit", "load_start",
+                                                                      "load_end")} | {"only": a.only})
+            res = old
+        else:
+            res = run_all(a)
         with open(path, "w") as f:
             json.dump(res, f, indent=1)
             f.write("\n")
