@@ -61,6 +61,7 @@
 //! 6-9 ms; 512 channels @14, candle groups 10-16 ms, taps 0.63-0.65 ms.
 
 use crate::error::{arg_err, dims_of, shape_err, Context, Result};
+use crate::fast_path::has_fast_path;
 use crate::format::DataFormat;
 use crate::padding::{windowed_output_size, Padding, Window};
 use crate::window::{strided, Taps};
@@ -259,7 +260,7 @@ fn conv2d_checked(
 ) -> candle_core::Result<Tensor> {
     let (kh, kw, c, o) = filter.dims4()?;
     let [sh, sw] = cfg.strides;
-    if cfg.data_format == DataFormat::ChannelsLast && is_fast(x) && is_fast(filter) {
+    if cfg.data_format == DataFormat::ChannelsLast && has_fast_path(x) && has_fast_path(filter) {
         return conv2d_nhwc_fast(x, filter, cfg, win, &Fused::default());
     }
     if cfg.data_format == DataFormat::ChannelsLast {
@@ -353,9 +354,9 @@ pub fn conv2d_fused(
         }
     }
     let fast = cfg.data_format == DataFormat::ChannelsLast
-        && is_fast(x)
-        && is_fast(filter)
-        && post.scale.iter().chain(&post.shift).all(is_fast);
+        && has_fast_path(x)
+        && has_fast_path(filter)
+        && post.scale.iter().chain(&post.shift).all(has_fast_path);
     if fast {
         let xd = dims_of(OP, "input", x, 4)?;
         let fd = filter.dims();
@@ -390,13 +391,6 @@ pub fn conv2d_fused(
         y = y.relu().ctx(OP)?;
     }
     Ok(y)
-}
-
-/// An f32 CPU tensor that autograd does not track.
-pub(crate) fn is_fast(t: &Tensor) -> bool {
-    matches!(t.device(), candle_core::Device::Cpu)
-        && t.dtype() == candle_core::DType::F32
-        && !t.track_op()
 }
 
 fn conv2d_nhwc_fast(

@@ -169,8 +169,11 @@ pub(crate) fn conv2d(
     let implicit = if g.input[3] >= IMPLICIT_MIN_CHANNELS {
         Some(Implicit::per_tap(x, g))
     } else {
-        Implicit::per_kernel_row(x, g)
-            .filter(|r| r.blocks.first().is_some_and(|b| b.len() >= IMPLICIT_MIN_CHANNELS / 2))
+        Implicit::per_kernel_row(x, g).filter(|r| {
+            r.blocks
+                .first()
+                .is_some_and(|b| b.len() >= IMPLICIT_MIN_CHANNELS / 2)
+        })
     };
     if let Some(rows) = implicit {
         let b = PackedB::for_rows(&rows, filter, outputs, outputs);

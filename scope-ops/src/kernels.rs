@@ -26,6 +26,7 @@ use candle_core::{DType, Device, Layout, Storage, Tensor, D};
 use rayon::prelude::*;
 
 use crate::error::{arg_err, Context, Result};
+use crate::fast_path::has_fast_path;
 
 /// What a dense layer applies to `x · w + b` before returning it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -86,10 +87,6 @@ impl View {
     fn at(self, row: isize, col: isize) -> *const f32 {
         self.ptr.wrapping_offset(row * self.rs + col * self.cs)
     }
-}
-
-fn is_fast(t: &Tensor) -> bool {
-    matches!(t.device(), Device::Cpu) && t.dtype() == DType::F32 && !t.track_op()
 }
 
 /// Checks that the 2-D (or 1-D) layout stays inside `len` elements and
@@ -167,7 +164,7 @@ pub fn linear(x: &Tensor, w: &Tensor, b: Option<&Tensor>, act: Epilogue) -> Resu
             ),
         ));
     }
-    if !(is_fast(x) && is_fast(w) && b.is_none_or(is_fast)) {
+    if !(has_fast_path(x) && has_fast_path(w) && b.is_none_or(has_fast_path)) {
         let mut y = x.matmul(w).ctx(OP)?;
         if let Some(b) = b {
             y = y.broadcast_add(b).ctx(OP)?;
@@ -289,10 +286,10 @@ pub fn attention(
         }
     }
     let adder_fast = match mask {
-        Mask::KeyAdder(a) => is_fast(a),
+        Mask::KeyAdder(a) => has_fast_path(a),
         _ => true,
     };
-    if !(is_fast(q) && is_fast(k) && is_fast(v) && adder_fast) {
+    if !(has_fast_path(q) && has_fast_path(k) && has_fast_path(v) && adder_fast) {
         return composed_attention(q, k, v, batch, heads, mask).ctx(OP);
     }
     let adder: Option<Vec<f32>> = match mask {
@@ -461,7 +458,7 @@ pub fn add_layer_norm(
         Some(r) => x.add(r).ctx(OP)?,
         None => x.clone(),
     };
-    let fast = is_fast(&s) && is_fast(gamma) && is_fast(beta);
+    let fast = has_fast_path(&s) && has_fast_path(gamma) && has_fast_path(beta);
     if !fast || n == 0 {
         let mean = s.mean_keepdim(D::Minus1).ctx(OP)?;
         let c = s.broadcast_sub(&mean).ctx(OP)?;

@@ -29,6 +29,7 @@ pub mod conv;
 mod conv_nhwc;
 pub mod dropout;
 mod error;
+mod fast_path;
 pub mod format;
 pub mod kernels;
 pub mod loss;
@@ -47,6 +48,7 @@ pub use conv::{
 };
 pub use dropout::{dropout, dropout_mask};
 pub use error::{Error, Result};
+pub use fast_path::has_fast_path;
 pub use format::DataFormat;
 pub use loss::sparse_softmax_cross_entropy_with_logits;
 pub use malloc::tune_cpu_allocator;

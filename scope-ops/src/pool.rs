@@ -76,7 +76,7 @@ fn geometry(op: &'static str, x: &Tensor, cfg: &Pool2dConfig) -> Result<(Taps, [
 pub fn max_pool2d(x: &Tensor, cfg: &Pool2dConfig) -> Result<Tensor> {
     const OP: &str = "max_pool2d";
     let (taps, win) = geometry(OP, x, cfg)?;
-    if cfg.data_format == DataFormat::ChannelsLast && crate::conv::is_fast(x) {
+    if cfg.data_format == DataFormat::ChannelsLast && crate::fast_path::has_fast_path(x) {
         return max_pool_nhwc(x, cfg, &win).ctx(OP);
     }
     let padded = pad_and_cut(

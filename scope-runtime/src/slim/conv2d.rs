@@ -121,7 +121,7 @@ impl Conv2d {
             // Inference: the layer and its batch norm run on the shape (every
             // name, variable and op as on values), then one convolution
             // applies the folded batch norm and the ReLU as it stores.
-            Some(bn) if format == layers::DataFormat::ChannelsLast && !use_bias => {
+            Some((bn, xt)) if format == layers::DataFormat::ChannelsLast && !use_bias => {
                 let out = layer.apply(LayerValue::Shape(shape))?;
                 let kernel = out
                     .variables
@@ -130,9 +130,6 @@ impl Conv2d {
                     .map(|v| v.detached())
                     .transpose()?
                     .ok_or_else(|| invalid(FUNC, sc.name(), "no `weights` variable"))?;
-                let LayerValue::Tensor(xt) = &x else {
-                    unreachable!("fusable_batch_norm takes values only")
-                };
                 a.finish_fused(out, &sc, before, &weights, bn, |f, relu| {
                     let post = scope_ops::Fused {
                         scale: Some(f.scale.clone()),

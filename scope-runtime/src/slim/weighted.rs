@@ -58,22 +58,22 @@ impl WeightedArgs {
     /// CPU outside autograd (a [`no_grad`](crate::no_grad) block), the
     /// normalizer is a [foldable](BatchNorm::foldable) batch norm and the
     /// activation is none or ReLU.
-    pub(crate) fn fusable_batch_norm(&self, x: &LayerValue) -> Option<BatchNorm> {
+    pub(crate) fn fusable_batch_norm<'x>(
+        &self,
+        x: &'x LayerValue,
+    ) -> Option<(BatchNorm, &'x candle_core::Tensor)> {
         let LayerValue::Tensor(t) = x else {
             return None;
         };
-        let on_cpu = matches!(t.device(), candle_core::Device::Cpu)
-            && t.dtype() == candle_core::DType::F32
-            && !t.track_op();
         let activation = matches!(self.activation, Activation::None | Activation::Relu);
-        if !(on_cpu && activation && !crate::no_grad::grad_enabled()) {
+        if !(scope_ops::has_fast_path(t) && activation && !crate::no_grad::grad_enabled()) {
             return None;
         }
         let bn = match self.normalizer {
             Some(Normalizer::BatchNorm) => batch_norm().args(&self.params),
             _ => return None,
         };
-        bn.foldable().then_some(bn)
+        bn.foldable().then_some((bn, t))
     }
 
     /// [`finish`](Self::finish) for a call whose layer ran on the input's
