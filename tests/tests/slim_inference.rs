@@ -105,7 +105,12 @@ fn run(inference: bool) -> Run {
         "net_1/Conv_3/Relu",
     ]
     .iter()
-    .map(|&n| register_op(n).unwrap())
+    .map(|&n| {
+        // Each probe names an op both paths made, so registering it again
+        // gives the next free name (`..._1`).
+        assert!(graph.has_op(n), "no op `{n}`");
+        register_op(n).unwrap()
+    })
     .collect();
     let variables = graph
         .variables()
