@@ -98,10 +98,10 @@ fn run(inference: bool) -> Run {
         .collect();
     let next_ops = [
         "net_1/Conv/Conv2D",
-        "net_1/Conv/BatchNorm/FusedBatchNormV3",
         "net_1/Conv/Relu",
-        "net_1/Conv_1/BatchNorm/FusedBatchNormV3",
+        "net_1/Conv_1/Conv2D",
         "net_1/Conv_2/BiasAdd",
+        "net_1/Conv_3/Conv2D",
         "net_1/Conv_3/Relu",
     ]
     .iter()
