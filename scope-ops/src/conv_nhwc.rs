@@ -165,7 +165,6 @@ pub(crate) fn conv2d(
     g: Geometry,
     epi: Epilogue,
 ) -> Vec<f32> {
-    let mut out = vec![0f32; g.rows() * outputs];
     let implicit = if g.input[3] >= IMPLICIT_MIN_CHANNELS {
         Some(Implicit::per_tap(x, g))
     } else {
@@ -177,15 +176,14 @@ pub(crate) fn conv2d(
     };
     if let Some(rows) = implicit {
         let b = PackedB::for_rows(&rows, filter, outputs, outputs);
-        sgemm::matmul(&rows, &b, &mut out, epi);
+        sgemm::product(&rows, &b, epi)
     } else {
         let k = g.ksize[0] * g.ksize[1] * g.input[3];
         let cols = im2col(x, &g);
         let rows = Dense::new(&cols, g.rows(), k, k);
         let b = PackedB::for_rows(&rows, filter, outputs, outputs);
-        sgemm::matmul(&rows, &b, &mut out, epi);
+        sgemm::product(&rows, &b, epi)
     }
-    out
 }
 
 /// The f32 elements of a contiguous CPU tensor, from its start offset.

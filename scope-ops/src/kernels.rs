@@ -429,6 +429,37 @@ fn composed_attention(
     probs.matmul(&v)?.transpose(1, 2)?.reshape((rows, hidden))
 }
 
+/// `relu(a + b)` for two tensors of one shape (a residual block's end, as
+/// ResNet's `relu(shortcut + residual)`): for untracked f32 CPU tensors one
+/// parallel pass into a new tensor, instead of candle's add and ReLU (two
+/// passes, two outputs); otherwise candle's ops.
+pub fn add_relu(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    const OP: &str = "add_relu";
+    if a.dims() != b.dims() {
+        return Err(arg_err(
+            OP,
+            format!("shapes {:?} and {:?} differ", a.dims(), b.dims()),
+        ));
+    }
+    if !(has_fast_path(a) && has_fast_path(b)) {
+        return (a + b).and_then(|s| s.relu()).ctx(OP);
+    }
+    let (a, b) = (a.contiguous().ctx(OP)?, b.contiguous().ctx(OP)?);
+    let n = a.elem_count();
+    let out = with_data(&a, |ad, al| {
+        with_data(&b, |bd, bl| {
+            let (x, y) = (&ad[al.start_offset()..][..n], &bd[bl.start_offset()..][..n]);
+            let mut out = Vec::with_capacity(n);
+            x.par_iter()
+                .zip(y.par_iter())
+                .map(|(p, q)| (p + q).max(0.0))
+                .collect_into_vec(&mut out);
+            Ok(out)
+        })
+    })?;
+    Tensor::from_vec(out, a.dims(), &Device::Cpu).ctx(OP)
+}
+
 /// `layer_norm(x + residual)` over the last axis with `gamma`, `beta`
 /// (`[n]`) and `eps`, as TF computes it: mean, then the mean of squared
 /// deviations, `(s - mean) · rsqrt(var + eps) · gamma + beta`. `residual`

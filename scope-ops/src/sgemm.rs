@@ -33,6 +33,7 @@
 //! Without AVX-512 (or off x86-64) a portable microkernel of the same
 //! shape runs instead; it is what the tests check the AVX-512 one against.
 
+use std::mem::MaybeUninit;
 use std::ops::Range;
 
 use rayon::prelude::*;
@@ -453,8 +454,33 @@ impl Shared {
 /// If `c` does not hold `M × N` elements, if `b` was packed for other K
 /// blocks, or if the epilogue's vectors are shorter than `N` (callers
 /// check shapes first; these are internal invariants).
+/// (The tests call this form, on outputs filled with NaN first, so a
+/// missed element shows.)
+#[cfg(test)]
 #[allow(unsafe_code)]
 pub(crate) fn matmul(a: &dyn Rows, b: &PackedB<'_>, c: &mut [f32], epi: Epilogue<'_>) {
+    // SAFETY: `MaybeUninit<f32>` has f32's layout, and `fill` only writes
+    // initialized values.
+    let c = unsafe { &mut *(c as *mut [f32] as *mut [MaybeUninit<f32>]) };
+    fill(a, b, c, epi);
+}
+
+/// [`matmul`] into a new `M × N` vector, which is not zeroed first: the
+/// tiles (or the empty-K epilogue) write every element.
+#[allow(unsafe_code)]
+pub(crate) fn product(a: &dyn Rows, b: &PackedB<'_>, epi: Epilogue<'_>) -> Vec<f32> {
+    let len = a.rows() * b.n;
+    let mut c = Vec::with_capacity(len);
+    fill(a, b, &mut c.spare_capacity_mut()[..len], epi);
+    // SAFETY: `fill` wrote all `len` elements: the tiles of every task
+    // cover rows 0..M and columns 0..N (the last ones masked), and K = 0
+    // writes each element directly.
+    unsafe { c.set_len(len) };
+    c
+}
+
+#[allow(unsafe_code)]
+fn fill(a: &dyn Rows, b: &PackedB<'_>, c: &mut [MaybeUninit<f32>], epi: Epilogue<'_>) {
     let (m, n) = (a.rows(), b.n);
     assert_eq!(c.len(), m * n, "sgemm: output size");
     assert_eq!(
@@ -471,7 +497,7 @@ pub(crate) fn matmul(a: &dyn Rows, b: &PackedB<'_>, c: &mut [f32], epi: Epilogue
         // K = 0: every sum is empty.
         for row in c.chunks_exact_mut(n) {
             for (j, v) in row.iter_mut().enumerate() {
-                *v = epi.apply(j, 0.0);
+                v.write(epi.apply(j, 0.0));
             }
         }
         return;
@@ -484,7 +510,7 @@ pub(crate) fn matmul(a: &dyn Rows, b: &PackedB<'_>, c: &mut [f32], epi: Epilogue
         .panels
         .div_ceil(want.div_ceil(row_tasks).clamp(1, b.panels));
     let panel_tasks = b.panels.div_ceil(per_panels);
-    let out = Shared(c.as_mut_ptr());
+    let out = Shared(c.as_mut_ptr().cast::<f32>());
     (0..row_tasks * panel_tasks)
         .into_par_iter()
         .for_each(|task| {

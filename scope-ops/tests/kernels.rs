@@ -2,7 +2,7 @@
 //! candle fallback, which the same functions take for tensors that track
 //! a gradient: dense layers with strided and transposed weights, bias and
 //! GELU; attention with strided q/k/v, causal and additive masks, several
-//! sequences; fused add + layer norm; and the argument checks.
+//! sequences; fused add + layer norm; add + ReLU; and the argument checks.
 
 #![forbid(unsafe_code)]
 
@@ -122,4 +122,26 @@ fn bad_shapes_are_errors() {
     let bad_mask = rand(&[2, 4], 4);
     assert!(kernels::attention(&x, &x, &x, 1, 2, Mask::KeyAdder(&bad_mask)).is_err());
     assert!(kernels::add_layer_norm(&x, None, &rand(&[7], 1), &rand(&[8], 1), 1e-5).is_err());
+}
+
+#[test]
+fn add_relu_matches_candles_add_then_relu() {
+    let a = rand(&[2, 7, 5, 33], 91);
+    let b = rand(&[2, 7, 5, 33], 92);
+    let want = (&a + &b).unwrap().relu().unwrap();
+    let fast = kernels::add_relu(&a, &b).unwrap();
+    assert_eq!(max_diff(&fast, &want), 0.0);
+    // a strided view takes the same pass, after a contiguous copy
+    let at = a.transpose(1, 2).unwrap();
+    let bt = b.transpose(1, 2).unwrap();
+    let want_t = want.transpose(1, 2).unwrap();
+    assert_eq!(
+        max_diff(&kernels::add_relu(&at, &bt).unwrap(), &want_t),
+        0.0
+    );
+    let composed = kernels::add_relu(&tracked(&a), &b).unwrap();
+    assert!(composed.track_op());
+    assert_eq!(max_diff(&composed.detach(), &want), 0.0);
+    let e = kernels::add_relu(&a, &rand(&[2, 7, 5, 32], 1)).unwrap_err();
+    assert!(e.to_string().contains("differ"), "{e}");
 }

@@ -181,7 +181,9 @@ pub fn bottleneck(
     register_op("add")?;
     register_op("Relu")?;
     let out = match (shortcut, r) {
-        (LayerValue::Tensor(a), LayerValue::Tensor(b)) => LayerValue::Tensor((a + b)?.relu()?),
+        (LayerValue::Tensor(a), LayerValue::Tensor(b)) => LayerValue::Tensor(
+            scope_ops::kernels::add_relu(&a, &b).map_err(|e| Error::Model(e.to_string()))?,
+        ),
         (_, r) => LayerValue::Shape(r.shape()),
     };
     if let Some(c) = &collection {
