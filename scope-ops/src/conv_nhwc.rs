@@ -48,20 +48,30 @@ impl Geometry {
         self.input[0] * self.windows[0].output * self.windows[1].output
     }
 
-    /// Where output row `m` reads under tap `(i, j)`: the input pixel's
-    /// first element, or `None` in the padding.
-    fn pixel(&self, m: usize, i: usize, j: usize) -> Option<usize> {
-        let [_, h, w, c] = self.input;
+    /// Output row `m`'s window origin: its batch index and the padded
+    /// input row and column of its first tap.
+    fn origin(&self, m: usize) -> [usize; 3] {
         let (ho, wo) = (self.windows[0].output, self.windows[1].output);
         let (b, r) = (m / (ho * wo), m % (ho * wo));
-        let (oh, ow) = (r / wo, r % wo);
-        let ih = (oh * self.strides[0] + i * self.dilations[0])
+        [b, (r / wo) * self.strides[0], (r % wo) * self.strides[1]]
+    }
+
+    /// Where the window at `origin` reads under tap `(i, j)`: the input
+    /// pixel's first element, or `None` in the padding.
+    fn pixel_at(&self, [b, oh, ow]: [usize; 3], i: usize, j: usize) -> Option<usize> {
+        let [_, h, w, c] = self.input;
+        let ih = (oh + i * self.dilations[0])
             .checked_sub(self.windows[0].pad_before)
             .filter(|&v| v < h)?;
-        let iw = (ow * self.strides[1] + j * self.dilations[1])
+        let iw = (ow + j * self.dilations[1])
             .checked_sub(self.windows[1].pad_before)
             .filter(|&v| v < w)?;
         Some(((b * h + ih) * w + iw) * c)
+    }
+
+    /// [`pixel_at`](Self::pixel_at) for output row `m`.
+    fn pixel(&self, m: usize, i: usize, j: usize) -> Option<usize> {
+        self.pixel_at(self.origin(m), i, j)
     }
 }
 
@@ -72,6 +82,8 @@ struct Implicit<'a> {
     blocks: Vec<Range<usize>>,
     /// Per block: the tap `(i, j)` and its first channel.
     taps: Vec<(usize, usize, usize)>,
+    /// Per output row: its window origin (no divisions per block).
+    origins: Vec<[usize; 3]>,
 }
 
 impl<'a> Implicit<'a> {
@@ -87,7 +99,7 @@ impl<'a> Implicit<'a> {
                 taps.extend(blocks[before..].iter().map(|r| (i, j, r.start - base)));
             }
         }
-        Implicit { x, g, blocks, taps }
+        Implicit::with_blocks(x, g, blocks, taps)
     }
 
     /// One K block per kernel row (`kw·C` elements, split at [`sgemm::KC`]):
@@ -106,7 +118,23 @@ impl<'a> Implicit<'a> {
             sgemm::split_k(i * row..(i + 1) * row, &mut blocks);
             taps.extend(blocks[before..].iter().map(|r| (i, 0, r.start - i * row)));
         }
-        Some(Implicit { x, g, blocks, taps })
+        Some(Implicit::with_blocks(x, g, blocks, taps))
+    }
+
+    fn with_blocks(
+        x: &'a [f32],
+        g: Geometry,
+        blocks: Vec<Range<usize>>,
+        taps: Vec<(usize, usize, usize)>,
+    ) -> Implicit<'a> {
+        let origins = (0..g.rows()).map(|m| g.origin(m)).collect();
+        Implicit {
+            x,
+            g,
+            blocks,
+            taps,
+            origins,
+        }
     }
 }
 
@@ -119,7 +147,7 @@ impl Rows for Implicit<'_> {
     }
     fn run(&self, m: usize, block: usize) -> Option<&[f32]> {
         let (i, j, c0) = self.taps[block];
-        let at = self.g.pixel(m, i, j)? + c0;
+        let at = self.g.pixel_at(self.origins[m], i, j)? + c0;
         Some(&self.x[at..at + self.blocks[block].len()])
     }
 }
