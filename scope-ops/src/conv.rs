@@ -225,6 +225,11 @@ fn dilate_axis(k: &Tensor, axis: usize, d: usize) -> candle_core::Result<Tensor>
 /// `tf.nn.conv2d` / `tf.nn.convolution` in 2-D: `x` `[N, H, W, C]` (or
 /// NCHW), `filter` HWIO `[kh, kw, C, O]`.
 pub fn conv2d(x: &Tensor, filter: &Tensor, cfg: &Conv2dConfig) -> Result<Tensor> {
+    conv2d_fused(x, filter, cfg, &Fused::default())
+}
+
+/// Checks a conv2d's shapes and geometry; its two spatial windows.
+fn conv2d_windows(x: &Tensor, filter: &Tensor, cfg: &Conv2dConfig) -> Result<[Window; 2]> {
     const OP: &str = "conv2d";
     let xd = dims_of(OP, "input", x, 4)?;
     let fd = dims_of(OP, "filter", filter, 4)?;
@@ -240,18 +245,17 @@ pub fn conv2d(x: &Tensor, filter: &Tensor, cfg: &Conv2dConfig) -> Result<Tensor>
             ),
         ));
     }
-    let ksize = [fd[0], fd[1]];
-    let win = windows(
+    windows(
         OP,
         [xd[ah], xd[aw]],
-        ksize,
+        [fd[0], fd[1]],
         cfg.strides,
         cfg.dilations,
         cfg.padding,
-    )?;
-    conv2d_checked(x, filter, cfg, &win).ctx(OP)
+    )
 }
 
+/// The composed conv2d (candle ops, differentiable) on checked shapes.
 fn conv2d_checked(
     x: &Tensor,
     filter: &Tensor,
@@ -260,9 +264,6 @@ fn conv2d_checked(
 ) -> candle_core::Result<Tensor> {
     let (kh, kw, c, o) = filter.dims4()?;
     let [sh, sw] = cfg.strides;
-    if cfg.data_format == DataFormat::ChannelsLast && has_fast_path(x) && has_fast_path(filter) {
-        return conv2d_nhwc_fast(x, filter, cfg, win, &Fused::default());
-    }
     if cfg.data_format == DataFormat::ChannelsLast {
         // im2col in NHWC from kernel taps: the kh*kw tap slices concatenated
         // on the channel axis are [N, Ho, Wo, kh*kw*C] in (i, j, c) order,
@@ -339,7 +340,8 @@ pub fn conv2d_fused(
     post: &Fused,
 ) -> Result<Tensor> {
     const OP: &str = "conv2d";
-    let o = dims_of(OP, "filter", filter, 4)?[3];
+    let win = conv2d_windows(x, filter, cfg)?;
+    let o = filter.dims()[3];
     for (what, v) in [("scale", &post.scale), ("shift", &post.shift)] {
         if let Some(v) = v {
             if v.dims() != [o] {
@@ -358,23 +360,9 @@ pub fn conv2d_fused(
         && has_fast_path(filter)
         && post.scale.iter().chain(&post.shift).all(has_fast_path);
     if fast {
-        let xd = dims_of(OP, "input", x, 4)?;
-        let fd = filter.dims();
-        if fd[2] != xd[3] {
-            return conv2d(x, filter, cfg); // the shape error, with its message
-        }
-        let win = windows(
-            OP,
-            [xd[1], xd[2]],
-            [fd[0], fd[1]],
-            cfg.strides,
-            cfg.dilations,
-            cfg.padding,
-        )?;
-        check_geometry(OP, cfg.strides, cfg.dilations)?;
         return conv2d_nhwc_fast(x, filter, cfg, &win, post).ctx(OP);
     }
-    let mut y = conv2d(x, filter, cfg)?;
+    let mut y = conv2d_checked(x, filter, cfg, &win).ctx(OP)?;
     let shape = |v: &Tensor| -> candle_core::Result<Tensor> {
         match cfg.data_format {
             DataFormat::ChannelsLast => Ok(v.clone()),
