@@ -27,6 +27,7 @@ use rayon::prelude::*;
 
 use crate::error::{arg_err, Context, Result};
 use crate::fast_path::has_fast_path;
+use crate::out_ptr::OutPtr;
 
 /// What a dense layer applies to `x · w + b` before returning it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,25 +49,6 @@ pub enum Mask<'a> {
     /// BERT's additive mask `[batch, keys]` (`(1 - input_mask) * -10000`),
     /// added to every query's scores.
     KeyAdder(&'a Tensor),
-}
-
-/// A raw pointer that the blocks of one kernel share; each block writes a
-/// disjoint part of the output.
-#[derive(Clone, Copy)]
-struct Out(*mut f32);
-// SAFETY: the pointer is only written through at indices that belong to a
-// single task (disjoint column blocks / head blocks), while the owning
-// `Vec` outlives the parallel loop.
-#[allow(unsafe_code)]
-unsafe impl Send for Out {}
-#[allow(unsafe_code)]
-unsafe impl Sync for Out {}
-
-impl Out {
-    // A method, so closures capture the whole (Sync) wrapper, not the field.
-    fn get(self) -> *mut f32 {
-        self.0
-    }
 }
 
 /// A read-only strided 2-D view into a CPU f32 storage.
@@ -183,7 +165,7 @@ pub fn linear(x: &Tensor, w: &Tensor, b: Option<&Tensor>, act: Epilogue) -> Resu
             let (Some(xv), Some(wv)) = (view(xd, xl), view(wd, wl)) else {
                 return Err(arg_err(OP, "layout outside its storage"));
             };
-            let dst = Out(out.as_mut_ptr());
+            let dst = OutPtr(out.as_mut_ptr());
             let bc = block_cols(n);
             let blocks = n.div_ceil(bc);
             let run = |blk: usize| {
@@ -304,7 +286,7 @@ pub fn attention(
                 else {
                     return Err(arg_err(OP, "layout outside its storage"));
                 };
-                let dst = Out(out.as_mut_ptr());
+                let dst = OutPtr(out.as_mut_ptr());
                 let causal = matches!(mask, Mask::Causal);
                 let run = |task: usize| {
                     let (bi, h) = (task / heads, task % heads);

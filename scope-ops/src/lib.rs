@@ -20,8 +20,8 @@
 //! # Ok(()) }
 //! ```
 // `unsafe` only in `kernels` (raw gemm calls), `sgemm` (the AVX-512
-// microkernel and its pointers) and `malloc` (glibc's `mallopt`), allowed
-// there item by item.
+// microkernel and its pointers), `out_ptr` (the shared output pointer) and
+// `malloc` (glibc's `mallopt`), allowed there item by item.
 #![deny(unsafe_code)]
 
 pub mod activation;
@@ -35,6 +35,7 @@ pub mod kernels;
 pub mod loss;
 mod malloc;
 pub mod norm;
+mod out_ptr;
 pub mod padding;
 pub mod pool;
 mod sgemm;

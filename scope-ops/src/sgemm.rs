@@ -38,6 +38,8 @@ use std::ops::Range;
 
 use rayon::prelude::*;
 
+use crate::out_ptr::OutPtr;
+
 /// Rows of a microkernel tile.
 pub(crate) const MR: usize = 6;
 /// Columns of a microkernel tile (a packed B panel's width).
@@ -430,23 +432,6 @@ unsafe fn tile_avx512(t: &Tile) {
     store!(5);
 }
 
-/// A raw pointer to the output that the tasks share; each task writes a
-/// disjoint `rows × columns` region.
-#[derive(Clone, Copy)]
-struct Shared(*mut f32);
-// SAFETY: tasks write disjoint regions while the output slice outlives
-// the parallel loop.
-#[allow(unsafe_code)]
-unsafe impl Send for Shared {}
-#[allow(unsafe_code)]
-unsafe impl Sync for Shared {}
-
-impl Shared {
-    fn get(self) -> *mut f32 {
-        self.0
-    }
-}
-
 /// `c = epilogue(a · b)`: `c` is `M × N` row-major (`N` = `b`'s columns),
 /// `b` packed for `a`'s K blocks.
 ///
@@ -510,7 +495,7 @@ fn fill(a: &dyn Rows, b: &PackedB<'_>, c: &mut [MaybeUninit<f32>], epi: Epilogue
         .panels
         .div_ceil(want.div_ceil(row_tasks).clamp(1, b.panels));
     let panel_tasks = b.panels.div_ceil(per_panels);
-    let out = Shared(c.as_mut_ptr().cast::<f32>());
+    let out = OutPtr(c.as_mut_ptr().cast::<f32>());
     (0..row_tasks * panel_tasks)
         .into_par_iter()
         .for_each(|task| {
