@@ -8,40 +8,10 @@
 
 #![forbid(unsafe_code)]
 
-use candle_core::{Device, Tensor, Var};
+mod common;
+
+use common::{max_diff, rand, tracked};
 use scope_ops::{conv2d, conv2d_fused, max_pool2d, Conv2dConfig, Fused, Padding, Pool2dConfig};
-
-fn rand(shape: &[usize], seed: u64) -> Tensor {
-    let n: usize = shape.iter().product();
-    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    let data: Vec<f32> = (0..n)
-        .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            ((s >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
-        })
-        .collect();
-    Tensor::from_vec(data, shape, &Device::Cpu).unwrap()
-}
-
-fn tracked(t: &Tensor) -> Tensor {
-    Var::from_tensor(t).unwrap().as_tensor().clone()
-}
-
-fn max_diff(a: &Tensor, b: &Tensor) -> f32 {
-    assert_eq!(a.dims(), b.dims());
-    (a - b)
-        .unwrap()
-        .abs()
-        .unwrap()
-        .flatten_all()
-        .unwrap()
-        .max(0)
-        .unwrap()
-        .to_scalar::<f32>()
-        .unwrap()
-}
 
 /// `([batch, h, w, c, o], [kh, kw], stride, dilation)`
 type Case = ([usize; 5], [usize; 2], usize, usize);

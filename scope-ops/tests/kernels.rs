@@ -6,44 +6,11 @@
 
 #![forbid(unsafe_code)]
 
-use candle_core::{Device, Tensor, Var};
+mod common;
+
+use candle_core::{Device, Tensor};
+use common::{max_diff, rand, tracked};
 use scope_ops::kernels::{self, Epilogue, Mask};
-
-fn rand(shape: &[usize], seed: u64) -> Tensor {
-    // A fixed pseudo-random pattern (no RNG dependency): values in [-1, 1).
-    let n: usize = shape.iter().product();
-    let mut s = seed
-        .wrapping_mul(6364136223846793005)
-        .wrapping_add(1442695040888963407);
-    let data: Vec<f32> = (0..n)
-        .map(|_| {
-            s = s
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((s >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
-        })
-        .collect();
-    Tensor::from_vec(data, shape, &Device::Cpu).unwrap()
-}
-
-/// The same values, tracked by autograd: the kernels take their composed path.
-fn tracked(t: &Tensor) -> Tensor {
-    Var::from_tensor(t).unwrap().as_tensor().clone()
-}
-
-fn max_diff(a: &Tensor, b: &Tensor) -> f32 {
-    assert_eq!(a.dims(), b.dims());
-    (a - b)
-        .unwrap()
-        .abs()
-        .unwrap()
-        .flatten_all()
-        .unwrap()
-        .max(0)
-        .unwrap()
-        .to_scalar::<f32>()
-        .unwrap()
-}
 
 #[test]
 fn linear_matches_composed() {

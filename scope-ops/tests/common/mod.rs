@@ -146,3 +146,41 @@ pub fn grads(y: &Tensor, dy: &Tensor, vars: &[&Var]) -> Vec<Tensor> {
         })
         .collect()
 }
+
+/// A fixed pseudo-random pattern (no RNG dependency): values in [-1, 1).
+pub fn rand(shape: &[usize], seed: u64) -> Tensor {
+    let n: usize = shape.iter().product();
+    let mut s = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    let data: Vec<f32> = (0..n)
+        .map(|_| {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((s >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
+        })
+        .collect();
+    Tensor::from_vec(data, shape, &Device::Cpu).unwrap()
+}
+
+/// The same values, tracked by autograd: the kernels and fast paths take
+/// their composed path.
+pub fn tracked(t: &Tensor) -> Tensor {
+    Var::from_tensor(t).unwrap().as_tensor().clone()
+}
+
+/// The largest absolute difference of two same-shaped tensors.
+pub fn max_diff(a: &Tensor, b: &Tensor) -> f32 {
+    assert_eq!(a.dims(), b.dims());
+    (a - b)
+        .unwrap()
+        .abs()
+        .unwrap()
+        .flatten_all()
+        .unwrap()
+        .max(0)
+        .unwrap()
+        .to_scalar::<f32>()
+        .unwrap()
+}
