@@ -388,7 +388,8 @@ fn conv2d_nhwc_fast(
     win: &[Window; 2],
     post: &Fused,
 ) -> candle_core::Result<Tensor> {
-    use crate::conv_nhwc::{self, with_contiguous, Geometry};
+    use crate::conv_nhwc::{self, Geometry};
+    use crate::fast_path::with_contiguous;
     let (n, h, w, c) = x.dims4()?;
     let (kh, kw, _, o) = filter.dims4()?;
     let g = Geometry {

@@ -21,7 +21,6 @@
 
 use std::ops::Range;
 
-use candle_core::{Storage, Tensor};
 use rayon::prelude::*;
 
 use crate::padding::Window;
@@ -212,19 +211,4 @@ pub(crate) fn conv2d(
         let b = PackedB::for_rows(&rows, filter, outputs, outputs);
         sgemm::product(&rows, &b, epi)
     }
-}
-
-/// The f32 elements of a contiguous CPU tensor, from its start offset.
-pub(crate) fn with_contiguous<R>(
-    t: &Tensor,
-    f: impl FnOnce(&[f32]) -> candle_core::Result<R>,
-) -> candle_core::Result<R> {
-    let t = t.contiguous()?;
-    let (storage, layout) = t.storage_and_layout();
-    let Storage::Cpu(cpu) = &*storage else {
-        candle_core::bail!("conv2d: not a CPU tensor");
-    };
-    let data = cpu.as_slice::<f32>()?;
-    let start = layout.start_offset();
-    f(&data[start..start + t.elem_count()])
 }

@@ -121,7 +121,7 @@ fn max_pool_nhwc(x: &Tensor, cfg: &Pool2dConfig, win: &[Window; 2]) -> candle_co
         let first = o * s;
         first.max(pad) - pad..(first + k).min(len + pad) - pad
     };
-    let out = crate::conv_nhwc::with_contiguous(x, |xd| {
+    let out = crate::fast_path::with_contiguous(x, |xd| {
         let mut out = vec![f32::NEG_INFINITY; n * ho * wo * c];
         out.par_chunks_mut((wo * c).max(1))
             .enumerate()

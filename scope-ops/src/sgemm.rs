@@ -149,10 +149,11 @@ pub(crate) struct PackedB<'a> {
     panels: usize,
     /// Distance between two rows of a panel.
     stride: usize,
-    /// Start of each K block's panels in `data` and of panel `p` within it
-    /// (`p * step`).
+    /// Start of each K block's panels in `data`.
     offsets: Vec<usize>,
-    steps: Vec<usize>,
+    /// Whether `data` is packed (panel `p` of a block starts `p · kc · 64`
+    /// after the block) or B itself (`p · 64` after it).
+    packed: bool,
     blocks: Vec<Range<usize>>,
 }
 
@@ -168,11 +169,10 @@ impl<'a> PackedB<'a> {
         blocks: &[Range<usize>],
     ) -> PackedB<'a> {
         let panels = n.div_ceil(NR);
-        let (mut offsets, mut steps) = (Vec::with_capacity(blocks.len()), Vec::new());
+        let mut offsets = Vec::with_capacity(blocks.len());
         let mut total = 0;
         for r in blocks {
             offsets.push(total);
-            steps.push(r.len() * NR);
             total += r.len() * panels * NR;
         }
         let mut data = vec![0f32; total];
@@ -209,7 +209,7 @@ impl<'a> PackedB<'a> {
             panels,
             stride: NR,
             offsets,
-            steps,
+            packed: true,
             blocks: blocks.to_vec(),
         }
     }
@@ -231,7 +231,7 @@ impl<'a> PackedB<'a> {
             panels: n.div_ceil(NR),
             stride: ld,
             offsets: blocks.iter().map(|r| r.start * ld).collect(),
-            steps: vec![NR; blocks.len()],
+            packed: false,
             blocks: blocks.to_vec(),
         }
     }
@@ -250,8 +250,9 @@ impl<'a> PackedB<'a> {
     /// Panel `p` of K block `block`: its first element; rows are
     /// `self.stride` apart and the last one ends inside `data`.
     fn panel(&self, block: usize, p: usize) -> *const f32 {
-        let start = self.offsets[block] + p * self.steps[block];
         let kc = self.blocks[block].len();
+        let step = if self.packed { kc * NR } else { NR };
+        let start = self.offsets[block] + p * step;
         let cols = NR.min(self.n - p * NR);
         // Bounds of what the kernel reads (masked to `cols` columns).
         assert!(kc == 0 || start + (kc - 1) * self.stride + cols <= self.data.len());

@@ -121,7 +121,7 @@ impl Conv2d {
             // Inference: the layer and its batch norm run on the shape (every
             // name, variable and op as on values), then one convolution
             // applies the folded batch norm and the ReLU as it stores.
-            Some((bn, xt)) if format == layers::DataFormat::ChannelsLast && !use_bias => {
+            Some((bn, xt)) if format == layers::DataFormat::ChannelsLast => {
                 let out = layer.apply(LayerValue::Shape(shape))?;
                 let kernel = out
                     .variables
